@@ -1,0 +1,279 @@
+//! Checks on responses: each check that does not hold becomes a sentence
+//! saying what was expected and what came, so a failure is data to report,
+//! not an error to unwind.
+
+use crate::scenario::model::{Expect, HeaderCheck, JsonCheck, JsonType};
+use crate::scenario::vars::{UndefinedVar, Vars};
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// Checks the status line against `status`, `status_in` and `status_class`.
+pub fn check_status(expect: &Expect, status: u16, problems: &mut Vec<String>) {
+    if let Some(want) = expect.status
+        && want != status
+    {
+        problems.push(format!("status: expected {want}, got {status}"));
+    }
+    if let Some(set) = &expect.status_in
+        && !set.contains(&status)
+    {
+        problems.push(format!("status: expected one of {set:?}, got {status}"));
+    }
+    if let Some(class) = &expect.status_class {
+        let first = class.chars().next().and_then(|c| c.to_digit(10));
+        if first.map(|d| d as u16) != Some(status / 100) {
+            problems.push(format!("status: expected {class}, got {status}"));
+        }
+    }
+}
+
+/// Checks headers; values are expanded with `vars`.
+pub fn check_headers(
+    checks: &[HeaderCheck],
+    headers: &HeaderMap,
+    vars: &Vars,
+    problems: &mut Vec<String>,
+) -> Result<(), UndefinedVar> {
+    for check in checks {
+        let name = check.name.to_ascii_lowercase();
+        let values: Vec<String> = headers
+            .get_all(name.as_str())
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        let value = (!values.is_empty()).then(|| values.join(", "));
+        let shown = value.as_deref().map_or("absent".to_owned(), |v| format!("{v:?}"));
+        if check.absent && value.is_some() {
+            problems.push(format!("header {name}: expected absent, got {shown}"));
+        }
+        if check.present && value.is_none() {
+            problems.push(format!("header {name}: expected present, got absent"));
+        }
+        if let Some(want) = &check.equals {
+            let want = vars.expand(want)?;
+            if value.as_deref() != Some(want.as_str()) {
+                problems.push(format!("header {name}: expected {want:?}, got {shown}"));
+            }
+        }
+        if let Some(unwanted) = &check.not_equals {
+            let unwanted = vars.expand(unwanted)?;
+            if value.as_deref() == Some(unwanted.as_str()) {
+                problems.push(format!("header {name}: expected anything but {unwanted:?}, got it"));
+            }
+        }
+        if let Some(part) = &check.contains {
+            let part = vars.expand(part)?.to_ascii_lowercase();
+            if !value.as_deref().is_some_and(|v| v.to_ascii_lowercase().contains(&part)) {
+                problems.push(format!("header {name}: expected to contain {part:?}, got {shown}"));
+            }
+        }
+        if !check.lists.is_empty() {
+            let listed: Vec<String> = value
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect();
+            for item in &check.lists {
+                let item = vars.expand(item)?.to_ascii_lowercase();
+                if !listed.iter().any(|l| *l == item || l == "*") {
+                    problems.push(format!("header {name}: expected to list {item:?}, got {shown}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a JSON document; `what` names it in messages (such as "body").
+pub fn check_json(
+    checks: &[JsonCheck],
+    doc: Option<&Value>,
+    what: &str,
+    vars: &Vars,
+    problems: &mut Vec<String>,
+) -> Result<(), UndefinedVar> {
+    if checks.is_empty() {
+        return Ok(());
+    }
+    let Some(doc) = doc else {
+        problems.push(format!("{what}: expected JSON, got something that does not parse as JSON"));
+        return Ok(());
+    };
+    for check in checks {
+        let pointer = vars.expand(&check.pointer)?;
+        let at = format!("{what} {}", if pointer.is_empty() { "(root)" } else { &pointer });
+        let found = doc.pointer(&pointer);
+        if check.exists && found.is_none() {
+            problems.push(format!("{at}: expected a value, found nothing"));
+        }
+        if check.absent
+            && let Some(v) = found
+        {
+            problems.push(format!("{at}: expected nothing, found {}", short(v)));
+        }
+        if let Some(want) = &check.equals {
+            let want = vars.expand_toml(want)?;
+            if found != Some(&want) {
+                problems.push(format!(
+                    "{at}: expected {}, found {}",
+                    short(&want),
+                    found.map_or("nothing".into(), short)
+                ));
+            }
+        }
+        if let Some(unwanted) = &check.not_equals {
+            let unwanted = vars.expand_toml(unwanted)?;
+            if found == Some(&unwanted) {
+                problems.push(format!("{at}: expected anything but {}", short(&unwanted)));
+            }
+        }
+        if let Some(ty) = check.json_type
+            && !found.is_some_and(|v| has_type(v, ty))
+        {
+            problems.push(format!(
+                "{at}: expected a {ty:?}, found {}",
+                found.map_or("nothing".into(), short)
+            ));
+        }
+        if let Some(re) = &check.matches {
+            let re = vars.expand(re)?;
+            let text = match found {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            let ok = match regex::Regex::new(&re) {
+                Ok(regex) => text.as_deref().is_some_and(|t| regex.is_match(t)),
+                Err(_) => false,
+            };
+            if !ok {
+                problems.push(format!(
+                    "{at}: expected to match /{re}/, found {}",
+                    found.map_or("nothing".into(), short)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks substrings of a body.
+pub fn check_body_text(
+    expect: &Expect,
+    body: &str,
+    vars: &Vars,
+    problems: &mut Vec<String>,
+) -> Result<(), UndefinedVar> {
+    for part in &expect.body_contains {
+        let part = vars.expand(part)?;
+        if !body.contains(&part) {
+            problems.push(format!("body: expected to contain {part:?}"));
+        }
+    }
+    for part in &expect.body_not_contains {
+        let part = vars.expand(part)?;
+        if body.contains(&part) {
+            problems.push(format!("body: expected not to contain {part:?}, but it does"));
+        }
+    }
+    Ok(())
+}
+
+fn has_type(v: &Value, ty: JsonType) -> bool {
+    match ty {
+        JsonType::String => v.is_string(),
+        JsonType::Number => v.is_number(),
+        JsonType::Integer => v.is_i64() || v.is_u64(),
+        JsonType::Boolean => v.is_boolean(),
+        JsonType::Object => v.is_object(),
+        JsonType::Array => v.is_array(),
+        JsonType::Null => v.is_null(),
+    }
+}
+
+/// A JSON value shortened for a message.
+pub fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 120 {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    fn expect(text: &str) -> Expect {
+        toml::from_str(text).expect("valid expect")
+    }
+
+    #[test]
+    fn status_checks_report_expected_and_got() {
+        let mut p = Vec::new();
+        check_status(&expect("status = 201"), 500, &mut p);
+        check_status(&expect("status_in = [409, 201]"), 201, &mut p);
+        check_status(&expect("status_class = \"4xx\""), 503, &mut p);
+        assert_eq!(p, vec!["status: expected 201, got 500", "status: expected 4xx, got 503"]);
+    }
+
+    #[test]
+    fn header_checks_cover_equality_absence_and_lists() {
+        let mut headers = HeaderMap::new();
+        let put = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
+            h.append(HeaderName::from_static(k), HeaderValue::from_static(v));
+        };
+        put(&mut headers, "access-control-allow-origin", "*");
+        put(&mut headers, "access-control-allow-headers", "Authorization,Content-Type");
+        let mut vars = Vars::default();
+        vars.set("origin", "http://localhost:5173");
+        let e = expect(
+            r#"headers = [
+              { name = "Access-Control-Allow-Origin", equals = "${origin}" },
+              { name = "access-control-allow-origin", not_equals = "*" },
+              { name = "access-control-allow-headers", lists = ["authorization", "content-type"] },
+              { name = "vary", contains = "origin" },
+            ]"#,
+        );
+        let mut p = Vec::new();
+        check_headers(&e.headers, &headers, &vars, &mut p).expect("vars defined");
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].contains("expected \"http://localhost:5173\", got \"*\""));
+        assert!(p[2].starts_with("header vary: expected to contain"));
+    }
+
+    #[test]
+    fn json_checks_cover_presence_types_values_and_regexes() {
+        let doc = serde_json::json!({"user": {"id": "7", "email": "a@b"}, "accessToken": "x.y.z"});
+        let e = expect(
+            r#"json = [
+              { pointer = "/accessToken", type = "string", matches = "^[^.]+\\.[^.]+\\.[^.]+$" },
+              { pointer = "/user/passwordHash", absent = true },
+              { pointer = "/user/email", equals = "a@b" },
+              { pointer = "/user/name", exists = true },
+              { pointer = "/user/id", type = "integer" },
+            ]"#,
+        );
+        let mut p = Vec::new();
+        check_json(&e.json, Some(&doc), "body", &Vars::default(), &mut p).expect("no vars");
+        assert_eq!(
+            p,
+            vec![
+                "body /user/name: expected a value, found nothing",
+                "body /user/id: expected a Integer, found \"7\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn json_checks_on_a_non_json_body_fail_once() {
+        let e = expect(r#"json = [{ pointer = "/a", exists = true }]"#);
+        let mut p = Vec::new();
+        check_json(&e.json, None, "body", &Vars::default(), &mut p).expect("no vars");
+        assert_eq!(p.len(), 1);
+    }
+}

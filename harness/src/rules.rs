@@ -1,0 +1,134 @@
+//! The rules catalogue: every rule of the contract with its level and a
+//! one-line summary, kept as data in `harness/rules.toml` so that coverage
+//! (which scenario checks which rule) can be computed and enforced.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The catalogue as shipped with this harness (`harness/rules.toml`).
+const CATALOGUE_TOML: &str = include_str!("../rules.toml");
+
+/// How much a rule weighs: a failing MUST fails the run, a failing SHOULD is a
+/// warning unless the run is strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// Decides conformance.
+    Must,
+    /// Reported as a warning; fails only under `--strict`.
+    Should,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+        })
+    }
+}
+
+/// One rule of the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The stable rule ID, such as `REG-3`.
+    pub id: String,
+    /// MUST or SHOULD.
+    pub level: Level,
+    /// What the rule demands, in one line.
+    pub summary: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    rule: Vec<Rule>,
+}
+
+/// Every rule of the contract, in contract order, looked up by ID.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    rules: Vec<Rule>,
+    index: BTreeMap<String, usize>,
+}
+
+/// The shipped catalogue does not parse: a defect of this crate, caught by its tests.
+#[derive(Debug, thiserror::Error)]
+#[error("the rules catalogue harness/rules.toml is invalid: {0}")]
+pub struct CatalogueError(#[from] toml::de::Error);
+
+impl Catalogue {
+    /// Loads the catalogue shipped with the harness.
+    pub fn builtin() -> Result<Catalogue, CatalogueError> {
+        Self::parse(CATALOGUE_TOML)
+    }
+
+    /// Parses a catalogue from TOML text (`[[rule]]` tables).
+    pub fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
+        let file: CatalogueFile = toml::from_str(text)?;
+        let index = file
+            .rule
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        Ok(Catalogue {
+            rules: file.rule,
+            index,
+        })
+    }
+
+    /// The rule with this ID, if the contract has one.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.index.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// All rules in contract order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The IDs of all rules, for "expected one of" messages.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalogue_has_every_contract_rule_once() {
+        let catalogue = Catalogue::builtin().expect("catalogue parses");
+        assert_eq!(catalogue.rules().len(), 40);
+        assert_eq!(catalogue.index.len(), 40, "duplicate rule id");
+        assert_eq!(catalogue.get("REG-3").map(|r| r.level), Some(Level::Must));
+        assert_eq!(catalogue.get("LOG-5").map(|r| r.level), Some(Level::Should));
+        assert!(catalogue.get("XYZ-1").is_none());
+    }
+
+    #[test]
+    fn every_rule_of_the_contract_file_is_in_the_catalogue() {
+        // The contract lives beside the checkout (`../shared`), as in CI.
+        let contract = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/CONTRACT.md"
+        ))
+        .expect("../shared/CONTRACT.md beside the checkout");
+        let catalogue = Catalogue::builtin().expect("catalogue parses");
+        for line in contract.lines() {
+            if let Some(rest) = line.strip_prefix("- **") {
+                let mut parts = rest.split_whitespace();
+                let (Some(id), Some(level)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                let level = level.trim_end_matches("**");
+                let rule = catalogue.get(id).unwrap_or_else(|| panic!("{id} missing"));
+                assert_eq!(rule.level.to_string(), level, "{id} level");
+            }
+        }
+    }
+}

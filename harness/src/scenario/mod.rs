@@ -1,0 +1,8 @@
+//! Scenario files: the format (`model`), loading with positioned errors
+//! (`load`), variables (`vars`) and event sequence patterns (`sequence`).
+
+pub mod load;
+pub mod model;
+pub mod sequence;
+pub mod source_error;
+pub mod vars;

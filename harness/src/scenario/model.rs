@@ -1,0 +1,434 @@
+//! The scenario file format as plain types. A scenario file is TOML: a title,
+//! the rule IDs it checks, tags, what it needs, and its steps. Every table
+//! denies unknown fields so a typo is an error with a position, not a check
+//! that silently does nothing.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A sentence saying what the scenario proves.
+    pub title: String,
+    /// The contract rule IDs this scenario checks (its verdict counts for each).
+    pub rules: Vec<String>,
+    /// Free-form tags for `--filter`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// What the scenario needs from the harness beyond a shared subject.
+    #[serde(default)]
+    pub needs: Needs,
+    /// The steps, run in order; the first failing step ends the scenario.
+    pub steps: Vec<Step>,
+}
+
+/// What a scenario needs: its own subject, special environment, a browser.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    /// A fresh subject with a fresh database, for this scenario alone.
+    #[serde(default)]
+    pub own_subject: bool,
+    /// Extra environment for the scenario's own subject (implies `own_subject`).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Only meaningful against the reference implementation of this workspace.
+    #[serde(default)]
+    pub reference_only: bool,
+}
+
+/// One step. In TOML each step is a table with exactly one key naming its
+/// kind: `[[steps]]` then `[steps.request]`, `[steps.stream]` and so on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// One HTTP request and what its response must look like.
+    Request(RequestStep),
+    /// The same request sent many times at once, with counts per status.
+    Burst(BurstStep),
+    /// A request answered by a server-sent event stream.
+    Stream(StreamStep),
+    /// Makes a JWT of a given shape and stores it in a variable.
+    Forge(ForgeStep),
+    /// Decodes a JWT the subject issued and checks its header and claims.
+    Token(TokenStep),
+    /// Cuts or restores the subject's connection to Postgres.
+    Database(DatabaseStep),
+    /// Stops the subject and starts it again, possibly with other env.
+    Restart(RestartStep),
+    /// Starts a subject that is expected to refuse to start.
+    StartFails(StartFailsStep),
+    /// Waits a fixed time (only where time itself is the subject, such as expiry).
+    Sleep(SleepStep),
+    /// Checks what the subject has printed so far.
+    Output(OutputStep),
+}
+
+impl Step {
+    /// The step kind as written in the file, for reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Request(_) => "request",
+            Step::Burst(_) => "burst",
+            Step::Stream(_) => "stream",
+            Step::Forge(_) => "forge",
+            Step::Token(_) => "token",
+            Step::Database(_) => "database",
+            Step::Restart(_) => "restart",
+            Step::StartFails(_) => "start_fails",
+            Step::Sleep(_) => "sleep",
+            Step::Output(_) => "output",
+        }
+    }
+
+    /// Whether the step needs a subject the harness starts and controls.
+    pub fn needs_control(&self) -> bool {
+        matches!(
+            self,
+            Step::Database(_) | Step::Restart(_) | Step::StartFails(_) | Step::Output(_)
+        )
+    }
+}
+
+/// A request to send and the checks on its answer: the body of `request`
+/// and `stream` steps (`E` is the kind of checks) and of a burst's request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exchange<E> {
+    /// A label for reports.
+    pub name: Option<String>,
+    /// HTTP method; `GET` when absent.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Path on the backend, such as `/auth/register`.
+    pub path: String,
+    /// Query parameters (values are percent-encoded by the harness).
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// Extra request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Sends `Origin: <value>`.
+    pub origin: Option<String>,
+    /// Sends `Authorization: Bearer <value>`.
+    pub bearer: Option<String>,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    pub json: Option<toml::Value>,
+    /// A raw body, sent as is (set `Content-Type` in `headers` if needed).
+    pub body: Option<String>,
+    /// A JSON body padded to this many bytes (for body-size limits).
+    pub json_padded_to_bytes: Option<usize>,
+    /// What the answer must look like.
+    #[serde(default)]
+    pub expect: E,
+    /// Variables to set from the answer's JSON: name -> JSON pointer.
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+}
+
+fn default_method() -> String {
+    "GET".to_owned()
+}
+
+/// A plain request step.
+pub type RequestStep = Exchange<Expect>;
+
+/// A request answered by a server-sent event stream; captures read the
+/// JSON data of the last event.
+pub type StreamStep = Exchange<StreamExpect>;
+
+/// The request of a burst: its checks are the burst's counts.
+pub type BurstRequest = Exchange<NoChecks>;
+
+/// No checks: a burst's request carries none of its own.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoChecks {}
+
+/// Checks on a plain HTTP response.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The exact status.
+    pub status: Option<u16>,
+    /// One of these statuses.
+    pub status_in: Option<Vec<u16>>,
+    /// A status class: `2xx`, `4xx`...
+    pub status_class: Option<String>,
+    /// Header checks.
+    #[serde(default)]
+    pub headers: Vec<HeaderCheck>,
+    /// JSON body checks.
+    #[serde(default)]
+    pub json: Vec<JsonCheck>,
+    /// Substrings the body must contain.
+    #[serde(default)]
+    pub body_contains: Vec<String>,
+    /// Substrings the body must not contain.
+    #[serde(default)]
+    pub body_not_contains: Vec<String>,
+}
+
+/// One check on a response header (names are case-insensitive).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderCheck {
+    /// The header name.
+    pub name: String,
+    /// The value equals this exactly.
+    pub equals: Option<String>,
+    /// The value differs from this (an absent header passes).
+    pub not_equals: Option<String>,
+    /// The value contains this, case-insensitively.
+    pub contains: Option<String>,
+    /// The header is absent.
+    #[serde(default)]
+    pub absent: bool,
+    /// The header is present.
+    #[serde(default)]
+    pub present: bool,
+    /// The comma-separated value lists each of these, case-insensitively
+    /// (`*` in the header covers anything).
+    #[serde(default)]
+    pub lists: Vec<String>,
+}
+
+/// One check on a JSON document at a JSON pointer (RFC 6901).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonCheck {
+    /// Where in the document: `""` is the whole document, `/user/id` a field.
+    pub pointer: String,
+    /// The value equals this.
+    pub equals: Option<toml::Value>,
+    /// The value is present.
+    #[serde(default)]
+    pub exists: bool,
+    /// Nothing is at the pointer.
+    #[serde(default)]
+    pub absent: bool,
+    /// The value has this JSON type.
+    #[serde(rename = "type")]
+    pub json_type: Option<JsonType>,
+    /// The value (a string, or a number's text) matches this regex.
+    pub matches: Option<String>,
+    /// The value differs from this.
+    pub not_equals: Option<toml::Value>,
+}
+
+/// JSON value types for `type` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonType {
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// An integer.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+    /// `null`.
+    Null,
+}
+
+/// The same request sent `count` times at once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurstStep {
+    /// How many copies to send concurrently.
+    pub count: usize,
+    /// The request.
+    pub request: BurstRequest,
+    /// Exact number of responses per status, such as `{ "201" = 1, "409" = 9 }`.
+    #[serde(default)]
+    pub expect_counts: BTreeMap<String, usize>,
+    /// No response may be a 5xx.
+    #[serde(default)]
+    pub no_5xx: bool,
+}
+
+/// Checks on an event stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamExpect {
+    /// The status (200 when absent).
+    #[serde(default = "default_stream_status")]
+    pub status: u16,
+    /// Header checks on the response head.
+    #[serde(default)]
+    pub headers: Vec<HeaderCheck>,
+    /// The event names, as a pattern of names with `+` (one or more), `*`
+    /// (zero or more) and `?`: `"delta+ done"`.
+    pub sequence: Option<String>,
+    /// Every event's data is JSON and each event of a name has these fields:
+    /// `{ delta = ["content"], done = ["messageId"] }`.
+    #[serde(default)]
+    pub fields: BTreeMap<String, Vec<String>>,
+    /// The first event arrives within this many milliseconds.
+    pub first_event_within_ms: Option<u64>,
+    /// The first and the last event arrive at least this far apart
+    /// (they are flushed as produced, not buffered).
+    pub spread_at_least_ms: Option<u64>,
+    /// The whole stream ends within this many milliseconds.
+    #[serde(default = "default_stream_deadline")]
+    pub deadline_ms: u64,
+    /// For a non-stream answer (such as 401), checks on its JSON body.
+    #[serde(default)]
+    pub json: Vec<JsonCheck>,
+}
+
+impl Default for StreamExpect {
+    fn default() -> Self {
+        StreamExpect {
+            status: default_stream_status(),
+            headers: Vec::new(),
+            sequence: None,
+            fields: BTreeMap::new(),
+            first_event_within_ms: None,
+            spread_at_least_ms: None,
+            deadline_ms: default_stream_deadline(),
+            json: Vec::new(),
+        }
+    }
+}
+
+fn default_stream_status() -> u16 {
+    200
+}
+
+fn default_stream_deadline() -> u64 {
+    15_000
+}
+
+/// Makes a JWT and stores it in a variable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgeStep {
+    /// The variable that receives the token.
+    pub into: String,
+    /// What kind of token.
+    pub kind: ForgedKind,
+    /// The `sub` claim (usually a captured user id).
+    pub sub: Option<String>,
+    /// Lifetime in seconds for `valid` tokens (default one hour).
+    pub ttl_secs: Option<u64>,
+}
+
+/// Shapes of forged tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForgedKind {
+    /// HS256 with the subject's secret: needs the secret.
+    Valid,
+    /// HS256 with the subject's secret, expired an hour ago: needs the secret.
+    Expired,
+    /// HS256 with a secret that is not the subject's.
+    OtherSecret,
+    /// `alg: none` and no signature.
+    AlgNone,
+    /// Not a JWT at all.
+    Malformed,
+}
+
+impl ForgedKind {
+    /// Whether forging this kind needs the subject's secret.
+    pub fn needs_secret(self) -> bool {
+        matches!(self, ForgedKind::Valid | ForgedKind::Expired)
+    }
+}
+
+/// Checks on a JWT the subject issued.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenStep {
+    /// The token (usually `${token}`).
+    pub value: String,
+    /// The header's `alg`.
+    pub alg: Option<String>,
+    /// Claims that must be present.
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// The signature verifies with the subject's `JWT_SECRET`.
+    #[serde(default)]
+    pub signed_with_secret: bool,
+    /// `exp - iat` equals this.
+    pub lifetime_secs: Option<i64>,
+}
+
+/// Cuts or restores the subject's database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseStep {
+    /// `down` or `up`.
+    pub state: DatabaseState,
+}
+
+/// The two states of the database link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseState {
+    /// New connections refused, open ones dropped.
+    Down,
+    /// Connections pass again.
+    Up,
+}
+
+/// Restarts the subject with the same data.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartStep {
+    /// Environment changes for the new process.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// Starts a subject that must refuse to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartFailsStep {
+    /// Environment changes for this start.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Variables removed from the environment (and not read from `.env`).
+    #[serde(default)]
+    pub unset: Vec<String>,
+    /// It must exit within this many milliseconds.
+    #[serde(default = "default_start_fails_within")]
+    pub within_ms: u64,
+    /// Its output must contain this.
+    pub output_contains: Option<String>,
+    /// It must never accept a connection on its port.
+    #[serde(default)]
+    pub never_listens: bool,
+}
+
+fn default_start_fails_within() -> u64 {
+    10_000
+}
+
+/// Waits a fixed time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SleepStep {
+    /// Milliseconds.
+    pub ms: u64,
+}
+
+/// Checks on the subject's output so far.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputStep {
+    /// The output contains each of these.
+    #[serde(default)]
+    pub contains: Vec<String>,
+    /// The output contains none of these.
+    #[serde(default)]
+    pub not_contains: Vec<String>,
+}
