@@ -64,6 +64,8 @@ pub enum Step {
     Sleep(SleepStep),
     /// Checks what the subject has printed so far.
     Output(OutputStep),
+    /// Checks a file of the subject's source tree (reference only).
+    File(FileStep),
 }
 
 impl Step {
@@ -80,6 +82,7 @@ impl Step {
             Step::StartFails(_) => "start_fails",
             Step::Sleep(_) => "sleep",
             Step::Output(_) => "output",
+            Step::File(_) => "file",
         }
     }
 
@@ -431,4 +434,15 @@ pub struct OutputStep {
     /// The output contains none of these.
     #[serde(default)]
     pub not_contains: Vec<String>,
+}
+
+/// Checks a file in the subject's source tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileStep {
+    /// Path relative to the subject's root directory.
+    pub path: String,
+    /// Lines or fragments the file must contain.
+    #[serde(default)]
+    pub contains: Vec<String>,
 }
