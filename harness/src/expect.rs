@@ -42,7 +42,9 @@ pub fn check_headers(
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .collect();
         let value = (!values.is_empty()).then(|| values.join(", "));
-        let shown = value.as_deref().map_or("absent".to_owned(), |v| format!("{v:?}"));
+        let shown = value
+            .as_deref()
+            .map_or("absent".to_owned(), |v| format!("{v:?}"));
         if check.absent && value.is_some() {
             problems.push(format!("header {name}: expected absent, got {shown}"));
         }
@@ -58,13 +60,20 @@ pub fn check_headers(
         if let Some(unwanted) = &check.not_equals {
             let unwanted = vars.expand(unwanted)?;
             if value.as_deref() == Some(unwanted.as_str()) {
-                problems.push(format!("header {name}: expected anything but {unwanted:?}, got it"));
+                problems.push(format!(
+                    "header {name}: expected anything but {unwanted:?}, got it"
+                ));
             }
         }
         if let Some(part) = &check.contains {
             let part = vars.expand(part)?.to_ascii_lowercase();
-            if !value.as_deref().is_some_and(|v| v.to_ascii_lowercase().contains(&part)) {
-                problems.push(format!("header {name}: expected to contain {part:?}, got {shown}"));
+            if !value
+                .as_deref()
+                .is_some_and(|v| v.to_ascii_lowercase().contains(&part))
+            {
+                problems.push(format!(
+                    "header {name}: expected to contain {part:?}, got {shown}"
+                ));
             }
         }
         if !check.lists.is_empty() {
@@ -77,7 +86,9 @@ pub fn check_headers(
             for item in &check.lists {
                 let item = vars.expand(item)?.to_ascii_lowercase();
                 if !listed.iter().any(|l| *l == item || l == "*") {
-                    problems.push(format!("header {name}: expected to list {item:?}, got {shown}"));
+                    problems.push(format!(
+                        "header {name}: expected to list {item:?}, got {shown}"
+                    ));
                 }
             }
         }
@@ -97,12 +108,21 @@ pub fn check_json(
         return Ok(());
     }
     let Some(doc) = doc else {
-        problems.push(format!("{what}: expected JSON, got something that does not parse as JSON"));
+        problems.push(format!(
+            "{what}: expected JSON, got something that does not parse as JSON"
+        ));
         return Ok(());
     };
     for check in checks {
         let pointer = vars.expand(&check.pointer)?;
-        let at = format!("{what} {}", if pointer.is_empty() { "(root)" } else { &pointer });
+        let at = format!(
+            "{what} {}",
+            if pointer.is_empty() {
+                "(root)"
+            } else {
+                &pointer
+            }
+        );
         let found = doc.pointer(&pointer);
         if check.exists && found.is_none() {
             problems.push(format!("{at}: expected a value, found nothing"));
@@ -174,7 +194,9 @@ pub fn check_body_text(
     for part in &expect.body_not_contains {
         let part = vars.expand(part)?;
         if body.contains(&part) {
-            problems.push(format!("body: expected not to contain {part:?}, but it does"));
+            problems.push(format!(
+                "body: expected not to contain {part:?}, but it does"
+            ));
         }
     }
     Ok(())
@@ -218,7 +240,13 @@ mod tests {
         check_status(&expect("status = 201"), 500, &mut p);
         check_status(&expect("status_in = [409, 201]"), 201, &mut p);
         check_status(&expect("status_class = \"4xx\""), 503, &mut p);
-        assert_eq!(p, vec!["status: expected 201, got 500", "status: expected 4xx, got 503"]);
+        assert_eq!(
+            p,
+            vec![
+                "status: expected 201, got 500",
+                "status: expected 4xx, got 503"
+            ]
+        );
     }
 
     #[test]
@@ -228,7 +256,11 @@ mod tests {
             h.append(HeaderName::from_static(k), HeaderValue::from_static(v));
         };
         put(&mut headers, "access-control-allow-origin", "*");
-        put(&mut headers, "access-control-allow-headers", "Authorization,Content-Type");
+        put(
+            &mut headers,
+            "access-control-allow-headers",
+            "Authorization,Content-Type",
+        );
         let mut vars = Vars::default();
         vars.set("origin", "http://localhost:5173");
         let e = expect(

@@ -1,0 +1,105 @@
+//! The command line: subcommands and their options, parsed with clap.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Checks an implementation of the Insight Garden auth + SSE + infra contract.
+#[derive(Debug, Parser)]
+#[command(name = "conformance", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the scenarios against a subject and report per rule.
+    Run(RunArgs),
+    /// List the scenarios with their rules, level and tags.
+    List(ScenarioArgs),
+    /// Validate the scenario files without running anything.
+    Check(ScenarioArgs),
+    /// Show which scenarios cover which rule; fails when a rule has none.
+    Rules(ScenarioArgs),
+    /// Run the reference server of this workspace (used to start it as a subject).
+    #[command(hide = true, name = "reference-server", disable_help_flag = true)]
+    ReferenceServer {
+        /// Arguments for the reference server.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Where the scenario files are.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// The scenario directory (default: ./scenarios, else the one shipped with the harness).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+}
+
+/// What kind of subject is tested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SubjectKind {
+    /// The reference server of this workspace.
+    Reference,
+    /// Any implementation started from `--subject-cmd`.
+    Command,
+    /// A running backend at `--backend-url`.
+    Url,
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenarios.
+    #[command(flatten)]
+    pub scenarios: ScenarioArgs,
+    /// Only scenarios naming this rule ID, tag, or with this in their name (repeatable).
+    #[arg(long, value_name = "RULE|TAG|NAME")]
+    pub filter: Vec<String>,
+    /// SHOULD failures fail the run too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write junit.xml, report.json and summary.md here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Where Postgres and Redis come from: auto, docker, local or external.
+    #[arg(long, default_value = "auto", value_name = "MODE")]
+    pub services: String,
+    /// Admin Postgres URL for `--services external`.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Redis URL for `--services external`.
+    #[arg(long, value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// What is tested.
+    #[arg(long, value_enum, default_value = "reference")]
+    pub subject: SubjectKind,
+    /// The command that starts the subject (with `--subject command`).
+    #[arg(long, value_name = "CMD")]
+    pub subject_cmd: Option<String>,
+    /// The subject command's working directory.
+    #[arg(long, value_name = "DIR")]
+    pub subject_cwd: Option<PathBuf>,
+    /// The running backend (with `--subject url`).
+    #[arg(long, value_name = "URL")]
+    pub backend_url: Option<String>,
+    /// The running backend's JWT_SECRET, to forge tokens (with `--subject url`).
+    #[arg(long, value_name = "SECRET")]
+    pub jwt_secret: Option<String>,
+    /// The origin the running backend allows (with `--subject url`).
+    #[arg(long, value_name = "ORIGIN", default_value = "http://localhost:5173")]
+    pub allowed_origin: String,
+    /// Start the reference server with this fault switch (repeatable; adds to REFERENCE_FAULTS).
+    #[arg(long, value_name = "NAME")]
+    pub reference_fault: Vec<String>,
+    /// How many scenarios run at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,121 @@
+//! The console report: a table per rule, then every failure with its step,
+//! request, response and what was expected, then one summary line.
+
+use super::redact::redact;
+use crate::outcome::{RuleStatus, RunOutcome, ScenarioResult, Transcript, Verdict};
+use crate::rules::Level;
+use std::fmt::Write;
+
+/// The whole console report.
+pub fn render(outcome: &RunOutcome) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "subject: {}", outcome.subject);
+    let _ = writeln!(out, "{}", outcome.services);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{:<7} {:<6} {:<7} SUMMARY", "RULE", "LEVEL", "STATUS");
+    for r in &outcome.rules {
+        let _ = writeln!(out, "{:<7} {:<6} {:<7} {}", r.id, r.level.to_string(), r.status.label(), r.summary);
+    }
+    let failing: Vec<&ScenarioResult> = outcome
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.verdict, Verdict::Fail | Verdict::Error(_)))
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\nFAILURES\n");
+        for s in failing {
+            let warn = s.level == Level::Should && !outcome.strict && s.verdict == Verdict::Fail;
+            let mark = if warn { "warning" } else { "FAIL" };
+            let _ = writeln!(out, "{mark} [{}] {} ({})", s.rules.join(", "), s.title, s.file);
+            let _ = writeln!(out, "{}", indent(&failure_text(s), "  "));
+        }
+    }
+    let count = |st: RuleStatus| outcome.rules.iter().filter(|r| r.status == st).count();
+    let _ = writeln!(
+        out,
+        "{} rules: {} pass, {} fail, {} warn, {} n/a, {} error, {} not run; {} scenarios in {:.1} s",
+        outcome.rules.len(),
+        count(RuleStatus::Pass),
+        count(RuleStatus::Fail),
+        count(RuleStatus::Warn),
+        count(RuleStatus::NotApplicable),
+        count(RuleStatus::Error),
+        count(RuleStatus::NotRun),
+        outcome.scenarios.len(),
+        outcome.millis as f64 / 1000.0
+    );
+    if !outcome.phases.is_empty() {
+        let phases: Vec<String> = outcome.phases.iter().map(|(p, ms)| format!("{p} {ms} ms")).collect();
+        let _ = writeln!(out, "time: {}", phases.join(", "));
+    }
+    redact(&out)
+}
+
+/// What went wrong in one scenario: the failing step, its problems, its
+/// exchanges and the subject's last output.
+pub fn failure_text(s: &ScenarioResult) -> String {
+    let mut out = String::new();
+    if let Verdict::Error(e) = &s.verdict {
+        let _ = writeln!(out, "could not run: {e}");
+    }
+    if let Some(step) = s.failed_step() {
+        let _ = writeln!(out, "step {} ({}): {}", step.index, step.kind, step.label);
+        for p in &step.problems {
+            let _ = writeln!(out, "{}", indent(&format!("- {p}"), "  "));
+        }
+        for t in &step.transcripts {
+            let _ = write!(out, "{}", indent(&transcript_text(t), "  "));
+        }
+    }
+    if let Some(output) = &s.subject_output
+        && !output.trim().is_empty()
+    {
+        let _ = writeln!(out, "subject output (last lines):");
+        let _ = writeln!(out, "{}", indent(output, "  | "));
+    }
+    redact(&out)
+}
+
+fn transcript_text(t: &Transcript) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "> {}", t.request);
+    for (k, v) in &t.request_headers {
+        let _ = writeln!(out, "> {k}: {v}");
+    }
+    if let Some(body) = &t.request_body {
+        let _ = writeln!(out, "> {}", first_chars(body, 300));
+    }
+    match t.status {
+        Some(status) => {
+            let _ = writeln!(out, "< {status}");
+        }
+        None => {
+            let _ = writeln!(out, "< (no response)");
+        }
+    }
+    for (k, v) in &t.response_headers {
+        let _ = writeln!(out, "< {k}: {v}");
+    }
+    if !t.response_body.is_empty() {
+        let _ = writeln!(out, "< {}", first_chars(&t.response_body, 600));
+    }
+    for e in t.events.iter().take(20) {
+        let _ = writeln!(out, "< +{} ms event: {} data: {}", e.at_ms, e.event, first_chars(&e.data, 120));
+    }
+    if t.events.len() > 20 {
+        let _ = writeln!(out, "< … {} more events", t.events.len() - 20);
+    }
+    out
+}
+
+fn first_chars(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(n).collect::<String>())
+    }
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines().map(|l| format!("{prefix}{l}")).collect::<Vec<_>>().join("\n")
+}

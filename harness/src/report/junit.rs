@@ -1,0 +1,47 @@
+//! JUnit XML: one test suite per rule family, one test case per scenario,
+//! so CI systems show each scenario with its failure text.
+
+use super::console::failure_text;
+use crate::outcome::{RunOutcome, Verdict};
+use crate::rules::Level;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::time::Duration;
+
+/// The outcome as JUnit XML.
+pub fn render(outcome: &RunOutcome) -> Result<String, quick_junit::SerializeError> {
+    let mut report = Report::new("conformance");
+    let mut suite = TestSuite::new("insight-garden-contract");
+    for s in &outcome.scenarios {
+        let status = match &s.verdict {
+            Verdict::Pass => TestCaseStatus::success(),
+            Verdict::NotApplicable(reason) => {
+                let mut st = TestCaseStatus::skipped();
+                st.set_message(reason.as_str());
+                st
+            }
+            // A failing SHOULD is a warning: it passes, with the text in its output.
+            Verdict::Fail if s.level == Level::Should && !outcome.strict => TestCaseStatus::success(),
+            Verdict::Fail => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                st.set_message(format!("{} failed", s.rules.join(", ")));
+                st.set_description(failure_text(s));
+                st
+            }
+            Verdict::Error(e) => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                st.set_message(e.as_str());
+                st
+            }
+        };
+        let mut case = TestCase::new(format!("{} {}", s.rules.join(","), s.name), status);
+        case.set_classname(s.rules.first().map(|r| r.split('-').next().unwrap_or("rule")).unwrap_or("rule"));
+        case.set_time(Duration::from_millis(s.millis));
+        if s.verdict == Verdict::Fail && s.level == Level::Should && !outcome.strict {
+            case.set_system_out(format!("warning (SHOULD): {}", failure_text(s)));
+        }
+        suite.add_test_case(case);
+    }
+    report.add_test_suite(suite);
+    report.set_time(Duration::from_millis(outcome.millis));
+    Ok(super::redact::redact(&report.to_string()?))
+}

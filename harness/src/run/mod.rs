@@ -1,0 +1,10 @@
+//! Running scenarios: one module per step kind, the per-scenario runner and
+//! the suite runner that provisions services and subjects.
+
+pub mod control;
+pub mod http;
+pub mod jwt;
+pub mod scenario;
+pub mod scene;
+pub mod sse;
+pub mod suite;

@@ -1,0 +1,214 @@
+//! Runs one scenario: decide whether it applies, prepare its scene (a shared
+//! or an own subject), run its steps in order and turn the first failing
+//! step into the verdict.
+
+use super::scene::{Scene, StepError};
+use super::{control, http, jwt, sse};
+use crate::outcome::{ScenarioResult, StepResult, Transcript, Verdict};
+use crate::scenario::load::LoadedScenario;
+use crate::scenario::model::Step;
+use crate::services::Services;
+use crate::subject::spec::Launch;
+use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
+use crate::subject::managed::ManagedSubject;
+use std::time::Instant;
+
+/// What every scenario of a run shares.
+pub struct RunContext<'a> {
+    /// The HTTP client.
+    pub client: reqwest::Client,
+    /// The shared subject's base URL (when there is one).
+    pub shared_url: Option<String>,
+    /// The subject's `JWT_SECRET`, when known.
+    pub secret: Option<String>,
+    /// The origin the subject allows.
+    pub allowed_origin: String,
+    /// How to start a scenario's own subject, when the subject is managed.
+    pub launcher: Option<Launcher<'a>>,
+    /// Whether the subject is this workspace's reference server.
+    pub is_reference: bool,
+    /// The subject's source directory, when known.
+    pub source_root: Option<std::path::PathBuf>,
+}
+
+/// What starting a subject of its own for a scenario takes.
+#[derive(Clone, Copy)]
+pub struct Launcher<'a> {
+    /// How to start the subject.
+    pub launch: &'a Launch,
+    /// Where its databases come from.
+    pub services: &'a Services,
+}
+
+/// Why a scenario does not apply to this subject, if it does not.
+pub fn not_applicable(s: &LoadedScenario, ctx: &RunContext<'_>) -> Option<String> {
+    if s.needs_control() && ctx.launcher.is_none() {
+        return Some("needs a subject the harness starts and controls (use a managed subject)".into());
+    }
+    if s.scenario.needs.reference_only && !ctx.is_reference {
+        return Some("checks the reference implementation's own repository".into());
+    }
+    let forges_with_secret = s.scenario.steps.iter().any(|step| match step {
+        Step::Forge(f) => f.kind.needs_secret(),
+        Step::Token(t) => t.signed_with_secret,
+        _ => false,
+    });
+    if forges_with_secret && ctx.secret.is_none() {
+        return Some("needs the subject's JWT_SECRET (pass --jwt-secret)".into());
+    }
+    None
+}
+
+fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
+    let unique = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let v = &mut scene.vars;
+    v.set("unique", &unique);
+    let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect();
+    v.set("email", format!("{slug}-{unique}@example.com"));
+    v.set("other_email", format!("{slug}-other-{unique}@example.com"));
+    v.set("password", format!("Pw-{unique}-Garden!9"));
+    v.set("origin", &ctx.allowed_origin);
+    v.set("other_origin", OTHER_ORIGIN);
+    v.set("other_secret", format!("another-secret-{unique}-0123456789abcdef"));
+    v.set("default_secret", DEFAULT_SECRET);
+    if let Some(secret) = &ctx.secret {
+        v.set("jwt_secret", secret);
+    }
+}
+
+/// Runs one scenario to its verdict.
+pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioResult {
+    let started = Instant::now();
+    let mut result = ScenarioResult {
+        name: s.name.clone(),
+        title: s.scenario.title.clone(),
+        file: s.path.display().to_string(),
+        rules: s.scenario.rules.clone(),
+        level: s.level,
+        verdict: Verdict::Pass,
+        steps: Vec::new(),
+        subject_output: None,
+        millis: 0,
+    };
+    if let Some(reason) = not_applicable(s, ctx) {
+        result.verdict = Verdict::NotApplicable(reason);
+        return result;
+    }
+    let mut scene = Scene {
+        vars: Default::default(),
+        client: ctx.client.clone(),
+        base_url: ctx.shared_url.clone().unwrap_or_default(),
+        secret: ctx.secret.clone(),
+        own: None,
+        source_root: ctx.source_root.clone(),
+    };
+    builtin_vars(&mut scene, ctx, &s.name);
+    if s.needs_own_subject()
+        && let Some(launcher) = ctx.launcher
+    {
+        let t = Instant::now();
+        let secret = ctx.secret.clone().unwrap_or_default();
+        let subject = ManagedSubject::start(launcher.launch, launcher.services, &secret, &s.scenario.needs.env)
+            .await
+            .map_err(|e| e.to_string());
+        match subject {
+            Ok(subject) => {
+                scene.base_url = subject.base_url().to_owned();
+                scene.vars.set("port", subject.port().to_string());
+                scene.own = Some(subject);
+            }
+            Err(e) => {
+                result.steps.push(StepResult {
+                    index: 0,
+                    kind: "start",
+                    label: "start the scenario's own subject".into(),
+                    problems: vec![e],
+                    transcripts: Vec::new(),
+                    millis: t.elapsed().as_millis() as u64,
+                });
+                result.verdict = Verdict::Fail;
+                result.millis = started.elapsed().as_millis() as u64;
+                return result;
+            }
+        }
+    } else if let Some(port) = scene.base_url.rsplit(':').next() {
+        scene.vars.set("port", port.trim_end_matches('/'));
+    }
+    scene.vars.set("backend_url", scene.base_url.clone());
+    if let Ok(l) = std::net::TcpListener::bind("127.0.0.1:0")
+        && let Ok(addr) = l.local_addr()
+    {
+        scene.vars.set("closed_port", addr.port().to_string());
+    }
+    for (i, step) in s.scenario.steps.iter().enumerate() {
+        let t = Instant::now();
+        let (problems, transcripts) = match run_step(&mut scene, step).await {
+            Ok(done) => done,
+            Err(e) => (vec![e.to_string()], Vec::new()),
+        };
+        let failed = !problems.is_empty();
+        result.steps.push(StepResult {
+            index: i + 1,
+            kind: step.kind(),
+            label: label(step),
+            problems,
+            transcripts: if failed { transcripts } else { Vec::new() },
+            millis: t.elapsed().as_millis() as u64,
+        });
+        if failed {
+            result.verdict = Verdict::Fail;
+            break;
+        }
+    }
+    if result.verdict == Verdict::Fail
+        && let Some(own) = &scene.own
+    {
+        result.subject_output = Some(own.output_tail(30));
+    }
+    if let Some(mut own) = scene.own.take() {
+        own.stop().await;
+    }
+    result.millis = started.elapsed().as_millis() as u64;
+    result
+}
+
+async fn run_step(scene: &mut Scene, step: &Step) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
+    let none = |p: Vec<String>| (p, Vec::new());
+    Ok(match step {
+        Step::Request(x) => http::run_request(scene, x).await?,
+        Step::Burst(b) => http::run_burst(scene, b).await?,
+        Step::Stream(x) => sse::run_stream(scene, x).await?,
+        Step::Forge(f) => none(jwt::forge(scene, f)?),
+        Step::Token(t) => none(jwt::check_token(scene, t)?),
+        Step::Database(d) => none(control::database(scene, d).await?),
+        Step::Restart(r) => none(control::restart(scene, r).await?),
+        Step::StartFails(f) => none(control::start_fails(scene, f).await?),
+        Step::Output(o) => none(control::output(scene, o).await?),
+        Step::File(f) => none(control::file(scene, f)?),
+        Step::Sleep(sl) => {
+            tokio::time::sleep(std::time::Duration::from_millis(sl.ms)).await;
+            none(Vec::new())
+        }
+    })
+}
+
+/// A short description of a step for reports.
+pub fn label(step: &Step) -> String {
+    let exchange = |name: &Option<String>, method: &str, path: &str| {
+        name.clone().unwrap_or_else(|| format!("{method} {path}"))
+    };
+    match step {
+        Step::Request(x) => exchange(&x.name, &x.method, &x.path),
+        Step::Stream(x) => exchange(&x.name, &x.method, &x.path),
+        Step::Burst(b) => format!("{} × {} {}", b.count, b.request.method, b.request.path),
+        Step::Forge(f) => format!("forge a {:?} token into ${{{}}}", f.kind, f.into),
+        Step::Token(t) => format!("check the token {}", t.value),
+        Step::Database(d) => format!("database {:?}", d.state).to_lowercase(),
+        Step::Restart(r) if r.env.is_empty() => "restart the subject".into(),
+        Step::Restart(r) => format!("restart the subject with {:?}", r.env.keys().collect::<Vec<_>>()),
+        Step::StartFails(f) => format!("start with {:?} set and {:?} unset: must fail", f.env.keys().collect::<Vec<_>>(), f.unset),
+        Step::Output(_) => "check the subject's output".into(),
+        Step::File(f) => format!("check {}", f.path),
+        Step::Sleep(s) => format!("wait {} ms", s.ms),
+    }
+}

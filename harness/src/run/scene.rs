@@ -1,0 +1,54 @@
+//! The state of one running scenario: its variables, HTTP client and subject.
+
+use crate::scenario::vars::{UndefinedVar, Vars};
+use crate::subject::managed::ManagedSubject;
+
+/// Everything a step may use or change.
+pub struct Scene {
+    /// The scenario's variables (built-ins, captures, forged tokens).
+    pub vars: Vars,
+    /// The HTTP client (no redirects, bounded timeouts).
+    pub client: reqwest::Client,
+    /// The backend's base URL.
+    pub base_url: String,
+    /// The subject's `JWT_SECRET`, when known.
+    pub secret: Option<String>,
+    /// The scenario's own subject, when it has one.
+    pub own: Option<ManagedSubject>,
+    /// The directory holding the subject's sources, when known.
+    pub source_root: Option<std::path::PathBuf>,
+}
+
+/// A step could not be carried out as written: reported as the step's problem.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// A variable had no value.
+    #[error(transparent)]
+    Var(#[from] UndefinedVar),
+    /// The step needs something this subject does not offer.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl Scene {
+    /// Expands variables in `text`.
+    pub fn expand(&self, text: &str) -> Result<String, UndefinedVar> {
+        self.vars.expand(text)
+    }
+
+    /// The scenario's own subject, for steps that control it.
+    pub fn own_subject(&mut self) -> Result<&mut ManagedSubject, StepError> {
+        self.own.as_mut().ok_or_else(|| {
+            StepError::Unsupported("this step needs a subject the harness started for this scenario".into())
+        })
+    }
+}
+
+/// Builds the HTTP client every scenario uses.
+pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .pool_max_idle_per_host(16)
+        .build()
+}

@@ -1,0 +1,135 @@
+//! Stream steps: send the request, then read server-sent events with their
+//! arrival times under a total deadline, and check the sequence, the data,
+//! the time to the first event and that events were flushed as produced.
+
+use super::http::{build, capture, error_chain, excerpt, record_response};
+use super::scene::{Scene, StepError};
+use crate::expect;
+use crate::outcome::{EventRecord, Transcript};
+use crate::scenario::model::StreamStep;
+use crate::scenario::sequence::SequencePattern;
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
+use std::time::{Duration, Instant};
+
+/// Runs a stream step.
+pub async fn run_stream(
+    scene: &mut Scene,
+    step: &StreamStep,
+) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
+    let e = &step.expect;
+    let (builder, mut transcript) = build(scene, step)?;
+    let deadline = Duration::from_millis(e.deadline_ms);
+    let started = Instant::now();
+    let mut problems = Vec::new();
+    let response = match tokio::time::timeout(deadline, builder.send()).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(err)) => {
+            problems.push(format!("request failed: {}", error_chain(&err)));
+            return Ok((problems, vec![transcript]));
+        }
+        Err(_) => {
+            problems.push(format!("no response head within {} ms", e.deadline_ms));
+            return Ok((problems, vec![transcript]));
+        }
+    };
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    if status != e.status {
+        problems.push(format!("status: expected {}, got {status}", e.status));
+    }
+    expect::check_headers(&e.headers, &headers, &scene.vars, &mut problems)?;
+    let is_stream = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    if !is_stream {
+        let body = tokio::time::timeout(deadline, response.bytes()).await;
+        let body = match body {
+            Ok(Ok(b)) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        record_response(&mut transcript, status, &headers, &body);
+        let json = serde_json::from_str(&body).ok();
+        expect::check_json(&e.json, json.as_ref(), "body", &scene.vars, &mut problems)?;
+        if e.sequence.is_some() && status == e.status {
+            problems.push("expected an event stream, got a response that is not text/event-stream".into());
+        }
+        return Ok((problems, vec![transcript]));
+    }
+    record_response(&mut transcript, status, &headers, "");
+    let mut events: Vec<EventRecord> = Vec::new();
+    let mut stream = response.bytes_stream().eventsource();
+    let ended = loop {
+        let left = deadline.saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, stream.next()).await {
+            Err(_) => break Err(format!("the stream did not end within {} ms", e.deadline_ms)),
+            Ok(None) => break Ok(()),
+            Ok(Some(Err(err))) => break Err(format!("the stream broke: {err}")),
+            Ok(Some(Ok(event))) => events.push(EventRecord {
+                event: if event.event.is_empty() { "message".into() } else { event.event },
+                data: excerpt(&event.data),
+                at_ms: started.elapsed().as_millis() as u64,
+            }),
+        }
+    };
+    if let Err(problem) = ended {
+        problems.push(problem);
+    }
+    check_events(step, &events, &mut problems);
+    let last = events.last().and_then(|ev| serde_json::from_str(&ev.data).ok());
+    capture(scene, &step.capture, last.as_ref(), "last event", &mut problems);
+    transcript.response_body = format!("{} event(s)", events.len());
+    transcript.events = events;
+    Ok((problems, vec![transcript]))
+}
+
+fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<String>) {
+    let e = &step.expect;
+    let names: Vec<&str> = events.iter().map(|ev| ev.event.as_str()).collect();
+    if let Some(pattern) = &e.sequence {
+        match SequencePattern::parse(pattern) {
+            Ok(p) if !p.matches(names.iter().copied()) => problems.push(format!(
+                "events: expected the sequence \"{}\", got [{}]",
+                p.as_str(),
+                names.join(", ")
+            )),
+            Ok(_) => {}
+            Err(err) => problems.push(err.to_string()),
+        }
+    }
+    for (name, fields) in &e.fields {
+        for ev in events.iter().filter(|ev| &ev.event == name) {
+            let data: Option<serde_json::Value> = serde_json::from_str(&ev.data).ok();
+            for field in fields {
+                if data.as_ref().and_then(|d| d.get(field)).is_none() {
+                    problems.push(format!(
+                        "event {name}: expected JSON data with {field:?}, got {:?}",
+                        ev.data
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(limit) = e.first_event_within_ms {
+        match events.first() {
+            Some(first) if first.at_ms > limit => problems.push(format!(
+                "first event: expected within {limit} ms, came after {} ms",
+                first.at_ms
+            )),
+            None => problems.push("first event: expected one, the stream had none".into()),
+            _ => {}
+        }
+    }
+    if let Some(spread) = e.spread_at_least_ms {
+        let got = match (events.first(), events.last()) {
+            (Some(a), Some(b)) => b.at_ms.saturating_sub(a.at_ms),
+            _ => 0,
+        };
+        if got < spread {
+            problems.push(format!(
+                "timing: expected the first and last events at least {spread} ms apart (flushed as produced), they came {got} ms apart"
+            ));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Runs a set of scenarios against one subject: provisions services, starts
+//! the shared subject, runs the scenarios concurrently (each isolated by its
+//! own unique data, or by a subject of its own) and builds the outcome.
+
+use super::scenario::{Launcher, RunContext, run_scenario};
+use super::scene::http_client;
+use crate::outcome::RunOutcome;
+use crate::rules::Catalogue;
+use crate::scenario::load::LoadedScenario;
+use crate::services::{Services, ServicesError, ServicesMode};
+use crate::subject::env::ALLOWED_ORIGIN;
+use crate::subject::managed::{ManagedSubject, SubjectError};
+use crate::subject::spec::SubjectSpec;
+use futures::StreamExt;
+use std::time::Instant;
+
+/// How to run a suite.
+#[derive(Debug, Clone)]
+pub struct SuiteOptions {
+    /// Where Postgres and Redis come from (managed subjects only).
+    pub services: ServicesMode,
+    /// What is tested.
+    pub subject: SubjectSpec,
+    /// Whether SHOULD failures fail the run.
+    pub strict: bool,
+    /// How many scenarios run at once.
+    pub concurrency: usize,
+}
+
+/// Why a suite could not run at all (exit code 2: an environment problem).
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// Postgres or Redis could not be provided.
+    #[error(transparent)]
+    Services(#[from] ServicesError),
+    /// The shared subject did not start with a valid environment.
+    #[error(transparent)]
+    Subject(#[from] SubjectError),
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// Progress events, for the console's progress bar.
+pub trait Progress: Sync {
+    /// A phase started (services, subject).
+    fn phase(&self, what: &str);
+    /// The scenarios are about to run.
+    fn start(&self, total: usize);
+    /// A scenario finished.
+    fn finished(&self, result: &crate::outcome::ScenarioResult);
+}
+
+/// Progress that shows nothing (tests, `--quiet`).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn phase(&self, _: &str) {}
+    fn start(&self, _: usize) {}
+    fn finished(&self, _: &crate::outcome::ScenarioResult) {}
+}
+
+/// Runs the scenarios and builds the per-rule outcome.
+pub async fn run_suite(
+    scenarios: &[LoadedScenario],
+    catalogue: &Catalogue,
+    options: &SuiteOptions,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, SuiteError> {
+    let run_started = Instant::now();
+    let mut phases = Vec::new();
+    let client = http_client()?;
+    let secret = format!("conformance-{}", uuid::Uuid::new_v4().simple());
+    let (services, shared, launch, secret, shared_url, allowed_origin) = match &options.subject {
+        SubjectSpec::Managed(launch) => {
+            progress.phase("starting Postgres and Redis");
+            let t = Instant::now();
+            let services = Services::start(options.services.clone()).await?;
+            phases.push(("services".to_owned(), t.elapsed().as_millis() as u64));
+            let needs_shared = scenarios.iter().any(|s| !s.needs_own_subject());
+            let shared = if needs_shared {
+                progress.phase("starting the subject");
+                let t = Instant::now();
+                let subject = ManagedSubject::start(launch, &services, &secret, &Default::default()).await?;
+                phases.push(("subject start".to_owned(), t.elapsed().as_millis() as u64));
+                Some(subject)
+            } else {
+                None
+            };
+            let url = shared.as_ref().map(|s| s.base_url().to_owned());
+            (Some(services), shared, Some(launch), Some(secret), url, ALLOWED_ORIGIN.to_owned())
+        }
+        SubjectSpec::Url {
+            backend_url,
+            jwt_secret,
+            allowed_origin,
+        } => (
+            None,
+            None,
+            None,
+            jwt_secret.clone(),
+            Some(backend_url.trim_end_matches('/').to_owned()),
+            allowed_origin.clone(),
+        ),
+    };
+    let services_line = services
+        .as_ref()
+        .map_or_else(|| "services: none (the subject is a running URL)".to_owned(), Services::description);
+    let launcher = match (launch, services.as_ref()) {
+        (Some(launch), Some(services)) => Some(Launcher { launch, services }),
+        _ => None,
+    };
+    let ctx = RunContext {
+        client,
+        shared_url,
+        secret,
+        allowed_origin,
+        launcher,
+        is_reference: launch.is_some_and(|l| l.is_reference),
+        source_root: launch.and_then(|l| l.source_root.clone()),
+    };
+    progress.start(scenarios.len());
+    let t = Instant::now();
+    let results: Vec<_> = futures::stream::iter(scenarios)
+        .map(|s| {
+            let ctx = &ctx;
+            async move {
+                let r = run_scenario(s, ctx).await;
+                progress.finished(&r);
+                r
+            }
+        })
+        .buffered(options.concurrency.max(1))
+        .collect()
+        .await;
+    phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
+    drop(shared);
+    let mut outcome = RunOutcome::new(options.subject.describe(), services_line, results, catalogue, options.strict);
+    outcome.phases = phases;
+    outcome.millis = run_started.elapsed().as_millis() as u64;
+    Ok(outcome)
+}

@@ -1,0 +1,252 @@
+//! A subject process the harness started: it owns the process, its working
+//! directory, its own database (through a fault proxy the harness can cut)
+//! and everything it printed, across restarts.
+
+use super::env::SubjectEnv;
+use super::spec::Launch;
+use crate::process::{ChildProcess, GuardedTempDir, ProcessError};
+use crate::services::{FaultProxy, Services, ServicesError, free_port};
+use std::process::{Command, ExitStatus};
+use std::time::{Duration, Instant};
+
+/// The banner the contract requires once the subject listens (CFG-1).
+pub const BANNER: &str = "Application is running on: http://localhost:";
+
+/// Why a subject could not be started or controlled.
+#[derive(Debug, thiserror::Error)]
+pub enum SubjectError {
+    /// Its services (database, proxy) could not be prepared.
+    #[error("could not prepare the subject's services: {0}")]
+    Services(#[from] ServicesError),
+    /// The process could not be started or never got ready.
+    #[error("the subject ({what}) did not start: {source}")]
+    Start {
+        /// The subject, in one line.
+        what: String,
+        /// What happened.
+        source: ProcessError,
+    },
+}
+
+/// A subject process with everything it needs, torn down on drop.
+#[derive(Debug)]
+pub struct ManagedSubject {
+    launch: Launch,
+    env: SubjectEnv,
+    proxy: FaultProxy,
+    process: Option<ChildProcess>,
+    workdir: Option<GuardedTempDir>,
+    past_output: String,
+    base_url: String,
+    /// How long the last start took to get ready.
+    pub start_millis: u64,
+}
+
+/// How a start that was expected to fail went.
+#[derive(Debug)]
+pub struct FailedStart {
+    /// The exit status, or `None` if it still ran at the deadline.
+    pub exit: Option<ExitStatus>,
+    /// Milliseconds until it exited (or the deadline).
+    pub millis: u64,
+    /// Everything it printed.
+    pub output: String,
+    /// Whether its port accepted a connection at any time.
+    pub listened: bool,
+}
+
+impl ManagedSubject {
+    /// Creates a fresh database, a fault proxy in front of Postgres, and starts
+    /// the subject with the contract's environment plus `extra`.
+    pub async fn start(
+        launch: &Launch,
+        services: &Services,
+        secret: &str,
+        extra: &std::collections::BTreeMap<String, String>,
+    ) -> Result<ManagedSubject, SubjectError> {
+        let database_url = services.create_database().await?;
+        let proxy = FaultProxy::start(&services.postgres().address()).await?;
+        let port = free_port()?;
+        let redis = services.redis();
+        let env = SubjectEnv::contract(
+            &proxy.database_url_via(&database_url)?,
+            &redis.host,
+            redis.port,
+            secret,
+            port,
+        )
+        .with(&launch.env)
+        .with(extra);
+        let mut subject = ManagedSubject {
+            launch: launch.clone(),
+            env,
+            proxy,
+            process: None,
+            workdir: None,
+            past_output: String::new(),
+            base_url: format!("http://127.0.0.1:{port}"),
+            start_millis: 0,
+        };
+        subject.spawn_until_ready().await?;
+        Ok(subject)
+    }
+
+    /// The backend's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The environment the current process got.
+    pub fn env(&self) -> &SubjectEnv {
+        &self.env
+    }
+
+    /// The proxy between the subject and Postgres.
+    pub fn proxy(&self) -> &FaultProxy {
+        &self.proxy
+    }
+
+    /// The subject's port.
+    pub fn port(&self) -> u16 {
+        self.env.port().unwrap_or_default()
+    }
+
+    /// Everything every process of this subject printed so far.
+    pub fn output_text(&self) -> String {
+        let mut text = self.past_output.clone();
+        if let Some(p) = &self.process {
+            text.push_str(&p.output().text());
+        }
+        text
+    }
+
+    /// The last lines printed, for failure reports.
+    pub fn output_tail(&self, lines: usize) -> String {
+        let text = self.output_text();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Stops the subject and starts it again with `changes` to its environment,
+    /// on the same port and database.
+    pub async fn restart(
+        &mut self,
+        changes: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), SubjectError> {
+        self.stop().await;
+        self.env = self.env.with(changes);
+        self.spawn_until_ready().await
+    }
+
+    /// Stops the current process (SIGTERM, then SIGKILL after a grace).
+    pub async fn stop(&mut self) {
+        if let Some(process) = self.process.take() {
+            let _ = process.kill().await;
+            self.past_output.push_str(&process.output().text());
+        }
+    }
+
+    /// Starts another process of this subject with `env` on a new port,
+    /// expecting it to exit by itself within `within`; watches its port.
+    pub async fn start_expecting_failure(
+        &self,
+        env: &SubjectEnv,
+        within: Duration,
+    ) -> Result<FailedStart, SubjectError> {
+        let port = free_port()?;
+        let mut env = env.with(&std::collections::BTreeMap::from([(
+            "PORT".to_owned(),
+            port.to_string(),
+        )]));
+        env.unset.retain(|n| n != "PORT");
+        let workdir = self.new_workdir()?;
+        let process = self.spawn(&env, &workdir)?;
+        let started = Instant::now();
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut listened = false;
+        let exit = loop {
+            if let Some(status) = process.try_exit_status() {
+                break Some(status);
+            }
+            if started.elapsed() >= within {
+                break None;
+            }
+            if !listened {
+                let probe = tokio::time::timeout(
+                    Duration::from_millis(50),
+                    tokio::net::TcpStream::connect(address),
+                );
+                listened = matches!(probe.await, Ok(Ok(_)));
+            }
+            let rest = within.saturating_sub(started.elapsed());
+            let _ = process.wait_exit(rest.min(Duration::from_millis(20))).await;
+        };
+        let millis = started.elapsed().as_millis() as u64;
+        let _ = process.kill().await;
+        Ok(FailedStart {
+            exit,
+            millis,
+            output: process.output().text(),
+            listened,
+        })
+    }
+
+    /// Whether `file` steps can read this subject's sources.
+    pub fn launch(&self) -> &Launch {
+        &self.launch
+    }
+
+    fn new_workdir(&self) -> Result<GuardedTempDir, SubjectError> {
+        GuardedTempDir::new("conformance-subject-").map_err(|source| SubjectError::Start {
+            what: self.launch.description.clone(),
+            source,
+        })
+    }
+
+    fn spawn(&self, env: &SubjectEnv, workdir: &GuardedTempDir) -> Result<ChildProcess, SubjectError> {
+        let mut command = Command::new(&self.launch.program);
+        command.args(&self.launch.args);
+        command.current_dir(self.launch.cwd.as_deref().unwrap_or(workdir.path()));
+        env.apply(&mut command);
+        ChildProcess::spawn("subject", command).map_err(|source| SubjectError::Start {
+            what: self.launch.description.clone(),
+            source,
+        })
+    }
+
+    async fn spawn_until_ready(&mut self) -> Result<(), SubjectError> {
+        let started = Instant::now();
+        let workdir = self.new_workdir()?;
+        let process = self.spawn(&self.env, &workdir)?;
+        let timeout = Duration::from_millis(self.launch.ready_timeout_ms);
+        let ready = process.wait_for_line(BANNER, timeout).await;
+        self.workdir = Some(workdir);
+        match ready {
+            Ok(_) => {
+                wait_for_port(self.port(), Duration::from_secs(5)).await;
+                self.process = Some(process);
+                self.start_millis = started.elapsed().as_millis() as u64;
+                Ok(())
+            }
+            Err(source) => {
+                self.past_output.push_str(&process.output().text());
+                Err(SubjectError::Start {
+                    what: self.launch.description.clone(),
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// Waits until `port` accepts a connection (the banner may precede `listen`).
+async fn wait_for_port(port: u16, timeout: Duration) {
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(address).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -1,0 +1,96 @@
+//! Which implementation is tested and how the harness reaches it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// How the harness gets at the subject.
+#[derive(Debug, Clone)]
+pub enum SubjectSpec {
+    /// A process the harness starts and controls (the reference server, or
+    /// any implementation started from a command).
+    Managed(Launch),
+    /// A backend that is already running; rules that need control are not applicable.
+    Url {
+        /// Its base URL, such as `http://localhost:3000`.
+        backend_url: String,
+        /// Its `JWT_SECRET`, when known, so tokens can be forged.
+        jwt_secret: Option<String>,
+        /// The origin it allows (`CORS_ORIGIN`).
+        allowed_origin: String,
+    },
+}
+
+impl SubjectSpec {
+    /// One line saying what is tested.
+    pub fn describe(&self) -> String {
+        match self {
+            SubjectSpec::Managed(l) => l.description.clone(),
+            SubjectSpec::Url { backend_url, .. } => format!("running backend at {backend_url}"),
+        }
+    }
+
+    /// Whether the harness starts this subject itself.
+    pub fn is_managed(&self) -> bool {
+        matches!(self, SubjectSpec::Managed(_))
+    }
+}
+
+/// How to start a subject process.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// The program.
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Its working directory; a fresh empty one per start when `None`, so no
+    /// stray `.env` is read.
+    pub cwd: Option<PathBuf>,
+    /// Extra environment on top of the contract's.
+    pub env: BTreeMap<String, String>,
+    /// One line for reports.
+    pub description: String,
+    /// The directory holding the subject's sources (for `file` steps), if any.
+    pub source_root: Option<PathBuf>,
+    /// Whether this is the reference implementation of this workspace.
+    pub is_reference: bool,
+    /// The longest wait for the subject to get ready.
+    pub ready_timeout_ms: u64,
+}
+
+impl Launch {
+    /// The reference server of this workspace, started by re-running `program`
+    /// (a `conformance` binary) with its hidden `reference-server` subcommand.
+    pub fn reference(program: PathBuf, faults: &[String]) -> Launch {
+        let mut env = BTreeMap::new();
+        env.insert("REFERENCE_FAULTS".to_owned(), faults.join(","));
+        let description = if faults.is_empty() {
+            "reference server".to_owned()
+        } else {
+            format!("reference server with faults: {}", faults.join(", "))
+        };
+        Launch {
+            program,
+            args: vec!["reference-server".to_owned()],
+            cwd: None,
+            env,
+            description,
+            source_root: Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))),
+            is_reference: true,
+            ready_timeout_ms: 30_000,
+        }
+    }
+
+    /// Any implementation started by a shell command line in `cwd`.
+    pub fn command(command_line: &str, cwd: Option<PathBuf>) -> Launch {
+        Launch {
+            program: PathBuf::from("/bin/sh"),
+            args: vec!["-c".to_owned(), format!("exec {command_line}")],
+            cwd: cwd.clone(),
+            env: BTreeMap::new(),
+            description: format!("command `{command_line}`"),
+            source_root: cwd,
+            is_reference: false,
+            ready_timeout_ms: 60_000,
+        }
+    }
+}
