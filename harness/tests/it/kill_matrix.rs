@@ -1,0 +1,80 @@
+//! The kill matrix: for every fault switch of the reference server, the
+//! whole suite fails exactly the rules the fault is documented to break
+//! (kept as data in `tests/fixtures/kill-matrix.toml`), and the clean
+//! reference fails none. This proves every scenario can fail.
+
+use super::support::{all_scenarios, reference, run};
+use conformance::report::console;
+use reference_server::faults::Fault;
+use rstest::rstest;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Matrix {
+    faults: BTreeMap<String, Vec<String>>,
+}
+
+fn matrix() -> Matrix {
+    let text = include_str!("../fixtures/kill-matrix.toml");
+    toml::from_str(text).expect("kill-matrix.toml parses")
+}
+
+#[test]
+fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
+    let m = matrix();
+    let names: BTreeSet<String> = Fault::ALL.iter().map(|f| f.name().to_owned()).collect();
+    let listed: BTreeSet<String> = m.faults.keys().cloned().collect();
+    assert_eq!(names, listed, "kill-matrix.toml and Fault::ALL differ");
+    let killed: BTreeSet<&str> = m.faults.values().flatten().map(String::as_str).collect();
+    let scenarios = all_scenarios();
+    let checked: BTreeSet<&str> = scenarios
+        .iter()
+        .flat_map(|s| s.scenario.rules.iter().map(String::as_str))
+        .filter(|r| !r.starts_with("WEB-"))
+        .collect();
+    let unkilled: Vec<&&str> = checked.difference(&killed).collect();
+    assert!(unkilled.is_empty(), "rules no fault breaks: {unkilled:?}");
+}
+
+#[rstest]
+#[case::clean("")]
+#[case::register_unmapped_errors("register-unmapped-errors")]
+#[case::register_check_then_insert("register-check-then-insert")]
+#[case::no_query_token("no-query-token")]
+#[case::query_token_first("query-token-first")]
+#[case::cors_wildcard("cors-wildcard")]
+#[case::cors_reflect_origin("cors-reflect-origin")]
+#[case::cors_missing_on_errors("cors-missing-on-errors")]
+#[case::accept_default_secret("accept-default-secret")]
+#[case::accept_missing_secret("accept-missing-secret")]
+#[case::ignore_expires_in("ignore-expires-in")]
+#[case::stream_recheck_token("stream-recheck-token")]
+#[case::stream_buffered("stream-buffered")]
+#[case::log_query_token("log-query-token")]
+#[case::random_secret_per_start("random-secret-per-start")]
+#[case::no_login_throttle("no-login-throttle")]
+#[case::leak_password_hash("leak-password-hash")]
+#[case::alg_none_accepted("alg-none-accepted")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_fails_exactly_the_documented_rules(#[case] fault: &str) {
+    let expected: BTreeSet<String> = if fault.is_empty() {
+        BTreeSet::new()
+    } else {
+        matrix().faults.get(fault).cloned().unwrap_or_default().into_iter().collect()
+    };
+    let scenarios: Vec<_> = all_scenarios()
+        .into_iter()
+        .filter(|s| !s.scenario.rules.iter().any(|r| r.starts_with("WEB-")))
+        .collect();
+    let faults: Vec<&str> = if fault.is_empty() { vec![] } else { vec![fault] };
+    let outcome = run(&scenarios, reference(&faults)).await;
+    let failed: BTreeSet<String> = outcome.failed_rules().into_iter().map(str::to_owned).collect();
+    assert_eq!(
+        failed,
+        expected,
+        "fault {fault:?}: failed rules differ from kill-matrix.toml\n{}",
+        console::render(&outcome)
+    );
+}

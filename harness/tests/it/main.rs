@@ -1,0 +1,7 @@
+//! One integration test binary for the harness; a module per area.
+
+mod kill_matrix;
+mod process;
+mod scenarios;
+mod services;
+mod support;

@@ -1,0 +1,237 @@
+//! Real Postgres and Redis: local, auto, docker refusal, external, the fault
+//! proxy, and cleanup after a drop or a panic.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::process::{alive, eventually, group_members};
+use conformance::services::{
+    DaemonStatus, FaultProxy, Services, ServicesError, ServicesKind, ServicesMode,
+    docker_daemon_status,
+};
+use sqlx::{Connection, PgConnection};
+
+/// Under CI a missing `postgres`/`redis-server` fails the test; elsewhere the
+/// test says why it did not run.
+async fn local_services() -> Option<Services> {
+    match Services::start(ServicesMode::Local).await {
+        Ok(services) => Some(services),
+        Err(error @ ServicesError::MissingBinary { .. })
+            if std::env::var("CI").map_or(true, |ci| ci != "true") =>
+        {
+            eprintln!("not run: {error}");
+            None
+        }
+        Err(error) => panic!("local services did not start: {error}"),
+    }
+}
+
+async fn select_one(url: &str) -> Result<i32, sqlx::Error> {
+    let mut connection = PgConnection::connect(url).await?;
+    sqlx::query_scalar("SELECT 1")
+        .fetch_one(&mut connection)
+        .await
+}
+
+#[tokio::test]
+async fn local_services_give_fresh_distinct_databases_and_a_redis() {
+    let started = Instant::now();
+    let Some(services) = local_services().await else {
+        return;
+    };
+    let start_time = started.elapsed();
+    assert_eq!(services.kind(), ServicesKind::Local);
+    let description = services.description();
+    assert!(
+        description.starts_with("services: local postgres "),
+        "{description}"
+    );
+    assert!(
+        description.contains(&services.postgres().address()),
+        "{description}"
+    );
+    assert!(
+        description.contains(&services.redis().address()),
+        "{description}"
+    );
+    assert!(description.contains("(local requested)"), "{description}");
+    assert_ne!(services.postgres().port, 5432);
+    assert_ne!(services.redis().port, 6379);
+
+    let first_started = Instant::now();
+    let first = services.create_database().await.unwrap();
+    let first_time = first_started.elapsed();
+    let second_started = Instant::now();
+    let second = services.create_database().await.unwrap();
+    let second_time = second_started.elapsed();
+    eprintln!(
+        "local services started in {start_time:?}; create_database {first_time:?} (with template), then {second_time:?}"
+    );
+    assert_ne!(first, second);
+    assert_eq!(select_one(&first).await.unwrap(), 1);
+
+    let mut one = PgConnection::connect(&first).await.unwrap();
+    let mut two = PgConnection::connect(&second).await.unwrap();
+    sqlx::query("CREATE TABLE marker (id int)")
+        .execute(&mut one)
+        .await
+        .unwrap();
+    let in_second: Option<String> = sqlx::query_scalar("SELECT to_regclass('marker')::text")
+        .fetch_one(&mut two)
+        .await
+        .unwrap();
+    assert_eq!(in_second, None, "databases must be distinct");
+
+    let client = redis::Client::open(services.redis().url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let pong: String = redis::cmd("PING")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(pong, "PONG");
+}
+
+fn assert_cleaned_up(pids: &[u32], dirs: &[PathBuf]) {
+    assert_eq!(pids.len(), 2);
+    assert_eq!(dirs.len(), 2);
+    assert!(
+        eventually(Duration::from_secs(2), || pids
+            .iter()
+            .all(|&pid| !alive(pid) && group_members(pid).is_empty())),
+        "servers or their children still run: {pids:?}"
+    );
+    for dir in dirs {
+        assert!(!dir.exists(), "{} was not removed", dir.display());
+    }
+}
+
+#[tokio::test]
+async fn dropping_services_stops_the_servers_and_removes_their_directories() {
+    let Some(services) = local_services().await else {
+        return;
+    };
+    let url = services.create_database().await.unwrap();
+    let _open = PgConnection::connect(&url).await.unwrap(); // a backend process too
+    let pids = services.process_ids();
+    let dirs = services.temp_dirs();
+    assert!(pids.iter().all(|&pid| alive(pid)));
+    assert!(dirs.iter().all(|dir| dir.is_dir()));
+    drop(services);
+    assert_cleaned_up(&pids, &dirs);
+}
+
+#[test]
+fn a_panic_while_holding_services_still_cleans_up() {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let outcome = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let Some(services) = runtime.block_on(local_services()) else {
+            return;
+        };
+        sender
+            .send((services.process_ids(), services.temp_dirs()))
+            .unwrap();
+        panic!("a scenario failed while holding services");
+    })
+    .join();
+    let Ok((pids, dirs)) = receiver.recv() else {
+        return; // services could not start here (reported above)
+    };
+    assert!(outcome.is_err(), "the thread must have panicked");
+    assert_cleaned_up(&pids, &dirs);
+}
+
+#[tokio::test]
+async fn auto_mode_says_which_services_it_chose_and_why() {
+    let daemon = docker_daemon_status(Duration::from_secs(1)).await;
+    let started = Instant::now();
+    let services = Services::start(ServicesMode::Auto).await.unwrap();
+    let description = services.description();
+    match daemon {
+        DaemonStatus::Answered { .. } => assert_eq!(services.kind(), ServicesKind::Docker),
+        DaemonStatus::Absent { reason } => {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "took {:?}",
+                started.elapsed()
+            );
+            assert_eq!(services.kind(), ServicesKind::Local);
+            assert!(description.contains("(no Docker daemon: "), "{description}");
+            assert!(description.contains(&reason), "{description}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn docker_mode_without_a_daemon_fails_fast_with_what_to_do() {
+    if let DaemonStatus::Answered { .. } = docker_daemon_status(Duration::from_secs(1)).await {
+        return; // a daemon answers here: nothing to refuse
+    }
+    let started = Instant::now();
+    let error = Services::start(ServicesMode::Docker).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(error, ServicesError::DockerUnavailable { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("--services local"), "{error}");
+}
+
+#[tokio::test]
+async fn external_mode_uses_the_servers_it_is_given() {
+    let Some(local) = local_services().await else {
+        return;
+    };
+    let external = Services::start(ServicesMode::External {
+        database_url: local.postgres().database_url("postgres"),
+        redis_url: local.redis().url().to_owned(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(external.kind(), ServicesKind::External);
+    assert_eq!(external.postgres(), local.postgres());
+    assert!(external.description().contains("(external requested)"));
+    let url = external.create_database().await.unwrap();
+    assert_eq!(select_one(&url).await.unwrap(), 1);
+    assert!(external.process_ids().is_empty());
+}
+
+#[tokio::test]
+async fn the_fault_proxy_cuts_postgres_off_and_restores_it() {
+    let Some(services) = local_services().await else {
+        return;
+    };
+    let url = services.create_database().await.unwrap();
+    let proxy = FaultProxy::start(services.postgres().address())
+        .await
+        .unwrap();
+    let via = proxy.database_url_via(&url).unwrap();
+    assert!(
+        via.contains(&format!("127.0.0.1:{}", proxy.addr().port())),
+        "{via}"
+    );
+    assert_eq!(select_one(&via).await.unwrap(), 1);
+    let mut open = PgConnection::connect(&via).await.unwrap();
+
+    proxy.cut().await;
+    assert!(proxy.is_cut());
+    let started = Instant::now();
+    let query = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("SELECT 1").execute(&mut open),
+    )
+    .await;
+    assert!(
+        matches!(query, Ok(Err(_))),
+        "open connection not dropped: {query:?}"
+    );
+    let fresh = tokio::time::timeout(Duration::from_secs(2), select_one(&via)).await;
+    assert!(
+        matches!(fresh, Ok(Err(_))),
+        "new connection not refused: {fresh:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    proxy.restore();
+    assert_eq!(select_one(&via).await.unwrap(), 1);
+}

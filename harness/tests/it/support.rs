@@ -1,0 +1,44 @@
+//! Shared helpers: run scenarios against the reference server of this
+//! workspace, started from the built `conformance` binary.
+
+use conformance::outcome::RunOutcome;
+use conformance::rules::Catalogue;
+use conformance::run::suite::{Silent, SuiteOptions, run_suite};
+use conformance::scenario::load::{LoadedScenario, load_dir};
+use conformance::services::ServicesMode;
+use conformance::subject::spec::{Launch, SubjectSpec};
+use std::path::PathBuf;
+
+/// The scenario directory of the repository.
+pub fn scenarios_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios"))
+}
+
+/// Every scenario of the repository.
+pub fn all_scenarios() -> Vec<LoadedScenario> {
+    let catalogue = Catalogue::builtin().expect("catalogue");
+    load_dir(&scenarios_dir(), &catalogue).expect("the repository's scenarios load")
+}
+
+/// The reference server as a managed subject, with these faults.
+pub fn reference(faults: &[&str]) -> SubjectSpec {
+    let faults: Vec<String> = faults.iter().map(|f| (*f).to_owned()).collect();
+    SubjectSpec::Managed(Launch::reference(
+        PathBuf::from(env!("CARGO_BIN_EXE_conformance")),
+        &faults,
+    ))
+}
+
+/// Runs `scenarios` against `subject` with fresh services.
+pub async fn run(scenarios: &[LoadedScenario], subject: SubjectSpec) -> RunOutcome {
+    let catalogue = Catalogue::builtin().expect("catalogue");
+    let options = SuiteOptions {
+        services: ServicesMode::Auto,
+        subject,
+        strict: false,
+        concurrency: 8,
+    };
+    run_suite(scenarios, &catalogue, &options, &Silent)
+        .await
+        .expect("the suite runs")
+}
