@@ -2,6 +2,13 @@
 //! provisions Postgres and Redis, starts or reaches the subject under test,
 //! runs the scenarios and reports a verdict per contract rule.
 
+pub mod cli;
 pub mod expect;
+pub mod outcome;
+pub mod process;
+pub mod report;
 pub mod rules;
+pub mod run;
 pub mod scenario;
+pub mod services;
+pub mod subject;

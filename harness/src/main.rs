@@ -1,1 +1,215 @@
-fn main() {}
+//! The `conformance` command: parse the command line, load scenarios, run
+//! them, print and write reports. Exit codes: 0 every applicable MUST
+//! passed, 1 a MUST failed, 2 usage, scenario-file or environment error.
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use conformance::cli::{Cli, Command, RunArgs, ScenarioArgs, SubjectKind};
+use conformance::report;
+use conformance::rules::Catalogue;
+use conformance::run::suite::{SuiteOptions, run_suite};
+use conformance::scenario::load::{LoadedScenario, load_dir};
+use conformance::services::ServicesMode;
+use conformance::subject::spec::{Launch, SubjectSpec};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod progress;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::ReferenceServer { args } = cli.command {
+        let mut argv = vec!["reference-server".to_owned()];
+        argv.extend(args);
+        return reference_server::main_entry(argv);
+    }
+    match dispatch(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<u8> {
+    let catalogue = Catalogue::builtin()?;
+    match command {
+        Command::Check(args) => {
+            let (dir, scenarios) = load(&args, &catalogue)?;
+            println!(
+                "{} scenario files in {} are valid",
+                scenarios.len(),
+                dir.display()
+            );
+            Ok(0)
+        }
+        Command::List(args) => {
+            let (_, scenarios) = load(&args, &catalogue)?;
+            for s in &scenarios {
+                println!(
+                    "{:<40} {:<6} {:<22} {}",
+                    s.name,
+                    s.level.to_string(),
+                    s.scenario.rules.join(","),
+                    s.scenario.tags.join(",")
+                );
+            }
+            Ok(0)
+        }
+        Command::Rules(args) => {
+            let (_, scenarios) = load(&args, &catalogue)?;
+            let mut uncovered = Vec::new();
+            for rule in catalogue.rules() {
+                let names: Vec<&str> = scenarios
+                    .iter()
+                    .filter(|s| s.scenario.rules.contains(&rule.id))
+                    .map(|s| s.name.as_str())
+                    .collect();
+                if names.is_empty() {
+                    uncovered.push(rule.id.as_str());
+                }
+                let shown = if names.is_empty() {
+                    "(no scenario)".to_owned()
+                } else {
+                    names.join(", ")
+                };
+                println!("{:<7} {:<6} {}", rule.id, rule.level.to_string(), shown);
+            }
+            if uncovered.is_empty() {
+                Ok(0)
+            } else {
+                eprintln!("error: rules without a scenario: {}", uncovered.join(", "));
+                Ok(1)
+            }
+        }
+        Command::Run(args) => run(args, &catalogue),
+        Command::ReferenceServer { .. } => Ok(0),
+    }
+}
+
+fn scenario_dir(args: &ScenarioArgs) -> PathBuf {
+    if let Some(dir) = &args.scenarios {
+        return dir.clone();
+    }
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios"))
+    }
+}
+
+fn load(
+    args: &ScenarioArgs,
+    catalogue: &Catalogue,
+) -> anyhow::Result<(PathBuf, Vec<LoadedScenario>)> {
+    let dir = scenario_dir(args);
+    let scenarios = load_dir(&dir, catalogue)?;
+    Ok((dir, scenarios))
+}
+
+fn subject(args: &RunArgs) -> anyhow::Result<SubjectSpec> {
+    Ok(match args.subject {
+        SubjectKind::Reference => {
+            let mut faults: Vec<String> = std::env::var("REFERENCE_FAULTS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect();
+            faults.extend(args.reference_fault.iter().cloned());
+            let program = std::env::current_exe()
+                .context("cannot find the conformance binary to start the reference server")?;
+            SubjectSpec::Managed(Launch::reference(program, &faults))
+        }
+        SubjectKind::Command => {
+            let Some(cmd) = &args.subject_cmd else {
+                bail!(
+                    "--subject command needs --subject-cmd CMD\nusage: conformance run --subject command --subject-cmd CMD [--subject-cwd DIR]"
+                );
+            };
+            SubjectSpec::Managed(Launch::command(cmd, args.subject_cwd.clone()))
+        }
+        SubjectKind::Url => {
+            let Some(url) = &args.backend_url else {
+                bail!(
+                    "--subject url needs --backend-url URL\nusage: conformance run --subject url --backend-url URL [--jwt-secret SECRET]"
+                );
+            };
+            SubjectSpec::Url {
+                backend_url: url.clone(),
+                jwt_secret: args.jwt_secret.clone(),
+                allowed_origin: args.allowed_origin.clone(),
+            }
+        }
+    })
+}
+
+fn services(args: &RunArgs) -> anyhow::Result<ServicesMode> {
+    let mode: ServicesMode = args.services.parse()?;
+    Ok(match mode {
+        ServicesMode::External { .. } => {
+            let (Some(database_url), Some(redis_url)) = (&args.database_url, &args.redis_url)
+            else {
+                bail!("--services external needs --database-url URL and --redis-url URL");
+            };
+            ServicesMode::External {
+                database_url: database_url.clone(),
+                redis_url: redis_url.clone(),
+            }
+        }
+        other => other,
+    })
+}
+
+fn selected(scenarios: Vec<LoadedScenario>, filters: &[String]) -> Vec<LoadedScenario> {
+    if filters.is_empty() {
+        return scenarios;
+    }
+    scenarios
+        .into_iter()
+        .filter(|s| {
+            filters.iter().any(|f| {
+                s.scenario.rules.iter().any(|r| r.eq_ignore_ascii_case(f))
+                    || s.scenario.tags.iter().any(|t| t.eq_ignore_ascii_case(f))
+                    || s.name.contains(f.as_str())
+            })
+        })
+        .collect()
+}
+
+fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
+    let (_, scenarios) = load(&args.scenarios, catalogue)?;
+    let scenarios = selected(scenarios, &args.filter);
+    if scenarios.is_empty() {
+        bail!("no scenario matches the filter {:?}", args.filter);
+    }
+    let options = SuiteOptions {
+        services: services(&args)?,
+        subject: subject(&args)?,
+        strict: args.strict,
+        concurrency: args.concurrency,
+    };
+    conformance::process::install_interrupt_cleanup()?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let bar = progress::Bar::new(args.quiet);
+    let outcome = runtime.block_on(run_suite(&scenarios, catalogue, &options, &bar))?;
+    bar.clear();
+    print!("{}", report::console::render(&outcome));
+    if let Some(dir) = &args.report_dir {
+        report::write_files(&outcome, dir)
+            .with_context(|| format!("cannot write reports to {}", dir.display()))?;
+        println!("reports: {}", dir.display());
+    }
+    if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY") {
+        let _ = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(summary)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, report::markdown::render(&outcome).as_bytes())
+            });
+    }
+    Ok(outcome.exit_code() as u8)
+}

@@ -203,7 +203,11 @@ impl RunOutcome {
     }
 }
 
-fn rule_verdicts(scenarios: &[ScenarioResult], catalogue: &Catalogue, strict: bool) -> Vec<RuleVerdict> {
+fn rule_verdicts(
+    scenarios: &[ScenarioResult],
+    catalogue: &Catalogue,
+    strict: bool,
+) -> Vec<RuleVerdict> {
     let mut by_rule: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
     for s in scenarios {
         for r in &s.rules {
@@ -226,7 +230,10 @@ fn rule_verdicts(scenarios: &[ScenarioResult], catalogue: &Catalogue, strict: bo
                 }
             } else if any(|v| matches!(v, Verdict::Error(_))) {
                 RuleStatus::Error
-            } else if list.iter().all(|s| matches!(s.verdict, Verdict::NotApplicable(_))) {
+            } else if list
+                .iter()
+                .all(|s| matches!(s.verdict, Verdict::NotApplicable(_)))
+            {
                 RuleStatus::NotApplicable
             } else {
                 RuleStatus::Pass

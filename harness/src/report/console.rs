@@ -14,7 +14,14 @@ pub fn render(outcome: &RunOutcome) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<7} {:<6} {:<7} SUMMARY", "RULE", "LEVEL", "STATUS");
     for r in &outcome.rules {
-        let _ = writeln!(out, "{:<7} {:<6} {:<7} {}", r.id, r.level.to_string(), r.status.label(), r.summary);
+        let _ = writeln!(
+            out,
+            "{:<7} {:<6} {:<7} {}",
+            r.id,
+            r.level.to_string(),
+            r.status.label(),
+            r.summary
+        );
     }
     let failing: Vec<&ScenarioResult> = outcome
         .scenarios
@@ -26,7 +33,13 @@ pub fn render(outcome: &RunOutcome) -> String {
         for s in failing {
             let warn = s.level == Level::Should && !outcome.strict && s.verdict == Verdict::Fail;
             let mark = if warn { "warning" } else { "FAIL" };
-            let _ = writeln!(out, "{mark} [{}] {} ({})", s.rules.join(", "), s.title, s.file);
+            let _ = writeln!(
+                out,
+                "{mark} [{}] {} ({})",
+                s.rules.join(", "),
+                s.title,
+                s.file
+            );
             let _ = writeln!(out, "{}", indent(&failure_text(s), "  "));
         }
     }
@@ -45,7 +58,11 @@ pub fn render(outcome: &RunOutcome) -> String {
         outcome.millis as f64 / 1000.0
     );
     if !outcome.phases.is_empty() {
-        let phases: Vec<String> = outcome.phases.iter().map(|(p, ms)| format!("{p} {ms} ms")).collect();
+        let phases: Vec<String> = outcome
+            .phases
+            .iter()
+            .map(|(p, ms)| format!("{p} {ms} ms"))
+            .collect();
         let _ = writeln!(out, "time: {}", phases.join(", "));
     }
     redact(&out)
@@ -64,7 +81,7 @@ pub fn failure_text(s: &ScenarioResult) -> String {
             let _ = writeln!(out, "{}", indent(&format!("- {p}"), "  "));
         }
         for t in &step.transcripts {
-            let _ = write!(out, "{}", indent(&transcript_text(t), "  "));
+            let _ = writeln!(out, "{}", indent(&transcript_text(t), "  "));
         }
     }
     if let Some(output) = &s.subject_output
@@ -100,7 +117,13 @@ fn transcript_text(t: &Transcript) -> String {
         let _ = writeln!(out, "< {}", first_chars(&t.response_body, 600));
     }
     for e in t.events.iter().take(20) {
-        let _ = writeln!(out, "< +{} ms event: {} data: {}", e.at_ms, e.event, first_chars(&e.data, 120));
+        let _ = writeln!(
+            out,
+            "< +{} ms event: {} data: {}",
+            e.at_ms,
+            e.event,
+            first_chars(&e.data, 120)
+        );
     }
     if t.events.len() > 20 {
         let _ = writeln!(out, "< … {} more events", t.events.len() - 20);
@@ -117,5 +140,8 @@ fn first_chars(text: &str, n: usize) -> String {
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|l| format!("{prefix}{l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("{prefix}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

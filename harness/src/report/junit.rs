@@ -20,7 +20,9 @@ pub fn render(outcome: &RunOutcome) -> Result<String, quick_junit::SerializeErro
                 st
             }
             // A failing SHOULD is a warning: it passes, with the text in its output.
-            Verdict::Fail if s.level == Level::Should && !outcome.strict => TestCaseStatus::success(),
+            Verdict::Fail if s.level == Level::Should && !outcome.strict => {
+                TestCaseStatus::success()
+            }
             Verdict::Fail => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 st.set_message(format!("{} failed", s.rules.join(", ")));
@@ -34,7 +36,12 @@ pub fn render(outcome: &RunOutcome) -> Result<String, quick_junit::SerializeErro
             }
         };
         let mut case = TestCase::new(format!("{} {}", s.rules.join(","), s.name), status);
-        case.set_classname(s.rules.first().map(|r| r.split('-').next().unwrap_or("rule")).unwrap_or("rule"));
+        case.set_classname(
+            s.rules
+                .first()
+                .map(|r| r.split('-').next().unwrap_or("rule"))
+                .unwrap_or("rule"),
+        );
         case.set_time(Duration::from_millis(s.millis));
         if s.verdict == Verdict::Fail && s.level == Level::Should && !outcome.strict {
             case.set_system_out(format!("warning (SHOULD): {}", failure_text(s)));

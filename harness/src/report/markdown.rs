@@ -14,7 +14,11 @@ pub fn render(outcome: &RunOutcome) -> String {
         "## Insight Garden conformance: {}\n",
         if failed { "❌ failed" } else { "✅ passed" }
     );
-    let _ = writeln!(out, "Subject: {}  \n{}\n", outcome.subject, outcome.services);
+    let _ = writeln!(
+        out,
+        "Subject: {}  \n{}\n",
+        outcome.subject, outcome.services
+    );
     let _ = writeln!(out, "| Rule | Level | Status | Summary |");
     let _ = writeln!(out, "|---|---|---|---|");
     for r in &outcome.rules {
@@ -26,9 +30,20 @@ pub fn render(outcome: &RunOutcome) -> String {
             RuleStatus::Error => "💥 error",
             RuleStatus::NotRun => "· not run",
         };
-        let _ = writeln!(out, "| {} | {} | {} | {} |", r.id, r.level, icon, r.summary.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            r.id,
+            r.level,
+            icon,
+            r.summary.replace('|', "\\|")
+        );
     }
-    for s in outcome.scenarios.iter().filter(|s| matches!(s.verdict, Verdict::Fail | Verdict::Error(_))) {
+    for s in outcome
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.verdict, Verdict::Fail | Verdict::Error(_)))
+    {
         let _ = writeln!(
             out,
             "\n<details><summary>{} — {} (<code>{}</code>)</summary>\n\n```text\n{}\n```\n\n</details>",

@@ -2,8 +2,8 @@
 //! JUnit XML, JSON and a Markdown summary. Tokens are redacted in all of them.
 
 pub mod console;
-pub mod junit;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod redact;
 
@@ -13,7 +13,10 @@ use std::path::Path;
 /// Writes `junit.xml`, `report.json` and `summary.md` into `dir`.
 pub fn write_files(outcome: &RunOutcome, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("junit.xml"), junit::render(outcome).map_err(std::io::Error::other)?)?;
+    std::fs::write(
+        dir.join("junit.xml"),
+        junit::render(outcome).map_err(std::io::Error::other)?,
+    )?;
     std::fs::write(dir.join("report.json"), json::render(outcome)?)?;
     std::fs::write(dir.join("summary.md"), markdown::render(outcome))?;
     Ok(())

@@ -8,8 +8,9 @@ static JWT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*").ok());
 
 /// The harness's own secrets (`conformance-<hex>`, `another-secret-…`).
-static SECRET: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(conformance-[0-9a-f]{32}|another-secret-[0-9a-f]{12}-0123456789abcdef)").ok());
+static SECRET: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(conformance-[0-9a-f]{32}|another-secret-[0-9a-f]{12}-0123456789abcdef)").ok()
+});
 
 /// Replaces tokens and secrets in `text`.
 pub fn redact(text: &str) -> String {

@@ -21,7 +21,10 @@ pub async fn database(scene: &mut Scene, step: &DatabaseStep) -> Result<Vec<Stri
     Ok(Vec::new())
 }
 
-fn expand_env(scene: &Scene, env: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, StepError> {
+fn expand_env(
+    scene: &Scene,
+    env: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, StepError> {
     env.iter()
         .map(|(k, v)| Ok((k.clone(), scene.expand(v)?)))
         .collect()
@@ -36,12 +39,17 @@ pub async fn restart(scene: &mut Scene, step: &RestartStep) -> Result<Vec<String
     let subject = scene.own_subject()?;
     Ok(match subject.restart(&changes).await {
         Ok(()) => Vec::new(),
-        Err(e) => vec![format!("the subject did not come back after the restart: {e}")],
+        Err(e) => vec![format!(
+            "the subject did not come back after the restart: {e}"
+        )],
     })
 }
 
 /// Starts a subject that must refuse to start.
-pub async fn start_fails(scene: &mut Scene, step: &StartFailsStep) -> Result<Vec<String>, StepError> {
+pub async fn start_fails(
+    scene: &mut Scene,
+    step: &StartFailsStep,
+) -> Result<Vec<String>, StepError> {
     let changes = expand_env(scene, &step.env)?;
     let expected = match &step.output_contains {
         Some(text) => Some(scene.expand(text)?),
@@ -55,7 +63,16 @@ pub async fn start_fails(scene: &mut Scene, step: &StartFailsStep) -> Result<Vec
         .await
         .map_err(|e| StepError::Unsupported(e.to_string()))?;
     let mut problems = Vec::new();
-    let shown: String = run.output.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    let shown: String = run
+        .output
+        .lines()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("\n");
     match run.exit {
         None => problems.push(format!(
             "expected the subject to exit within {} ms, it was still running; its output:\n{shown}",
@@ -69,7 +86,9 @@ pub async fn start_fails(scene: &mut Scene, step: &StartFailsStep) -> Result<Vec
     if let Some(text) = expected
         && !run.output.contains(&text)
     {
-        problems.push(format!("expected its output to contain {text:?}; its output:\n{shown}"));
+        problems.push(format!(
+            "expected its output to contain {text:?}; its output:\n{shown}"
+        ));
     }
     if step.never_listens && run.listened {
         problems.push("expected it never to accept a connection, but its port answered".into());
@@ -79,8 +98,16 @@ pub async fn start_fails(scene: &mut Scene, step: &StartFailsStep) -> Result<Vec
 
 /// Checks the subject's output so far.
 pub async fn output(scene: &mut Scene, step: &OutputStep) -> Result<Vec<String>, StepError> {
-    let contains: Vec<String> = step.contains.iter().map(|t| scene.expand(t)).collect::<Result<_, _>>()?;
-    let absent: Vec<String> = step.not_contains.iter().map(|t| scene.expand(t)).collect::<Result<_, _>>()?;
+    let contains: Vec<String> = step
+        .contains
+        .iter()
+        .map(|t| scene.expand(t))
+        .collect::<Result<_, _>>()?;
+    let absent: Vec<String> = step
+        .not_contains
+        .iter()
+        .map(|t| scene.expand(t))
+        .collect::<Result<_, _>>()?;
     let subject = scene.own_subject()?;
     // Let lines already on their way arrive: wait until the output is quiet.
     let mut last = subject.output_text().len();
@@ -96,12 +123,17 @@ pub async fn output(scene: &mut Scene, step: &OutputStep) -> Result<Vec<String>,
     let mut problems = Vec::new();
     for t in contains {
         if !text.contains(&t) {
-            problems.push(format!("expected the subject's output to contain {t:?}; it ends with:\n{}", subject.output_tail(8)));
+            problems.push(format!(
+                "expected the subject's output to contain {t:?}; it ends with:\n{}",
+                subject.output_tail(8)
+            ));
         }
     }
     for t in absent {
         if let Some(line) = text.lines().find(|l| l.contains(&t)) {
-            problems.push(format!("expected the subject's output not to contain {t:?}, but this line does:\n{line}"));
+            problems.push(format!(
+                "expected the subject's output not to contain {t:?}, but this line does:\n{line}"
+            ));
         }
     }
     Ok(problems)
@@ -109,10 +141,9 @@ pub async fn output(scene: &mut Scene, step: &OutputStep) -> Result<Vec<String>,
 
 /// Checks a file of the subject's sources.
 pub fn file(scene: &Scene, step: &FileStep) -> Result<Vec<String>, StepError> {
-    let root = scene
-        .source_root
-        .as_ref()
-        .ok_or_else(|| StepError::Unsupported("the subject's source directory is not known".into()))?;
+    let root = scene.source_root.as_ref().ok_or_else(|| {
+        StepError::Unsupported("the subject's source directory is not known".into())
+    })?;
     let path = root.join(&step.path);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,

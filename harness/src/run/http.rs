@@ -47,14 +47,19 @@ pub fn build<E>(
     if !query.is_empty() {
         builder = builder.query(&query);
         let shown: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        transcript.request.push_str(&format!("?{}", shown.join("&")));
+        transcript
+            .request
+            .push_str(&format!("?{}", shown.join("&")));
     }
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     if let Some(origin) = &x.origin {
         headers.insert("origin".into(), scene.expand(origin)?);
     }
     if let Some(token) = &x.bearer {
-        headers.insert("authorization".into(), format!("Bearer {}", scene.expand(token)?));
+        headers.insert(
+            "authorization".into(),
+            format!("Bearer {}", scene.expand(token)?),
+        );
     }
     let body = if let Some(json) = &x.json {
         headers.insert("content-type".into(), "application/json".into());
@@ -121,7 +126,12 @@ pub fn record_response(t: &mut Transcript, status: u16, headers: &HeaderMap, bod
     t.status = Some(status);
     t.response_headers = headers
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     t.response_body = excerpt(body);
 }
@@ -164,9 +174,21 @@ pub async fn run_request(
     let e = &step.expect;
     expect::check_status(e, received.status, &mut problems);
     expect::check_headers(&e.headers, &received.headers, &scene.vars, &mut problems)?;
-    expect::check_json(&e.json, received.json.as_ref(), "body", &scene.vars, &mut problems)?;
+    expect::check_json(
+        &e.json,
+        received.json.as_ref(),
+        "body",
+        &scene.vars,
+        &mut problems,
+    )?;
     expect::check_body_text(e, &received.body, &scene.vars, &mut problems)?;
-    capture(scene, &step.capture, received.json.as_ref(), "body", &mut problems);
+    capture(
+        scene,
+        &step.capture,
+        received.json.as_ref(),
+        "body",
+        &mut problems,
+    );
     Ok((problems, vec![transcript]))
 }
 
@@ -213,13 +235,21 @@ pub async fn run_burst(
     for (status, want) in &step.expect_counts {
         let got = counts.get(status).copied().unwrap_or(0);
         if got != *want {
-            problems.push(format!("expected {want} × {status}, got {got} (all statuses: {counts:?})"));
+            problems.push(format!(
+                "expected {want} × {status}, got {got} (all statuses: {counts:?})"
+            ));
         }
     }
     if step.no_5xx {
-        let five: usize = counts.iter().filter(|(s, _)| s.starts_with('5')).map(|(_, n)| n).sum();
+        let five: usize = counts
+            .iter()
+            .filter(|(s, _)| s.starts_with('5'))
+            .map(|(_, n)| n)
+            .sum();
         if five > 0 {
-            problems.push(format!("expected no 5xx, got {five} (all statuses: {counts:?})"));
+            problems.push(format!(
+                "expected no 5xx, got {five} (all statuses: {counts:?})"
+            ));
         }
     }
     // Keep one transcript per distinct status: enough to see each kind of answer.

@@ -59,7 +59,10 @@ pub fn check_token(scene: &Scene, step: &TokenStep) -> Result<Vec<String>, StepE
     let mut problems = Vec::new();
     let parts: Vec<&str> = token.split('.').collect();
     if parts.len() != 3 {
-        problems.push(format!("token: expected three dot-separated parts, got {}", parts.len()));
+        problems.push(format!(
+            "token: expected three dot-separated parts, got {}",
+            parts.len()
+        ));
         return Ok(problems);
     }
     let decode = |part: &str| -> Option<Value> {
@@ -75,7 +78,10 @@ pub fn check_token(scene: &Scene, step: &TokenStep) -> Result<Vec<String>, StepE
     if let Some(alg) = &step.alg
         && header.get("alg").and_then(Value::as_str) != Some(alg.as_str())
     {
-        problems.push(format!("token header alg: expected {alg:?}, got {}", header["alg"]));
+        problems.push(format!(
+            "token header alg: expected {alg:?}, got {}",
+            header["alg"]
+        ));
     }
     for claim in &step.claims {
         if claims.get(claim).is_none() {
@@ -94,7 +100,9 @@ pub fn check_token(scene: &Scene, step: &TokenStep) -> Result<Vec<String>, StepE
             &DecodingKey::from_secret(secret.as_bytes()),
             &validation,
         ) {
-            problems.push(format!("token signature: expected HS256 with JWT_SECRET to verify it, got: {e}"));
+            problems.push(format!(
+                "token signature: expected HS256 with JWT_SECRET to verify it, got: {e}"
+            ));
         }
     }
     if let Some(want) = step.lifetime_secs {
@@ -106,7 +114,9 @@ pub fn check_token(scene: &Scene, step: &TokenStep) -> Result<Vec<String>, StepE
                 exp - iat
             )),
             (Some(_), Some(_)) => {}
-            _ => problems.push(format!("token lifetime: expected iat and exp claims, got {claims}")),
+            _ => problems.push(format!(
+                "token lifetime: expected iat and exp claims, got {claims}"
+            )),
         }
     }
     Ok(problems)

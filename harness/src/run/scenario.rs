@@ -8,9 +8,9 @@ use crate::outcome::{ScenarioResult, StepResult, Transcript, Verdict};
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Step;
 use crate::services::Services;
-use crate::subject::spec::Launch;
 use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
 use crate::subject::managed::ManagedSubject;
+use crate::subject::spec::Launch;
 use std::time::Instant;
 
 /// What every scenario of a run shares.
@@ -43,7 +43,9 @@ pub struct Launcher<'a> {
 /// Why a scenario does not apply to this subject, if it does not.
 pub fn not_applicable(s: &LoadedScenario, ctx: &RunContext<'_>) -> Option<String> {
     if s.needs_control() && ctx.launcher.is_none() {
-        return Some("needs a subject the harness starts and controls (use a managed subject)".into());
+        return Some(
+            "needs a subject the harness starts and controls (use a managed subject)".into(),
+        );
     }
     if s.scenario.needs.reference_only && !ctx.is_reference {
         return Some("checks the reference implementation's own repository".into());
@@ -63,13 +65,20 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
     let unique = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     let v = &mut scene.vars;
     v.set("unique", &unique);
-    let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect();
+    let slug: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(16)
+        .collect();
     v.set("email", format!("{slug}-{unique}@example.com"));
     v.set("other_email", format!("{slug}-other-{unique}@example.com"));
     v.set("password", format!("Pw-{unique}-Garden!9"));
     v.set("origin", &ctx.allowed_origin);
     v.set("other_origin", OTHER_ORIGIN);
-    v.set("other_secret", format!("another-secret-{unique}-0123456789abcdef"));
+    v.set(
+        "other_secret",
+        format!("another-secret-{unique}-0123456789abcdef"),
+    );
     v.set("default_secret", DEFAULT_SECRET);
     if let Some(secret) = &ctx.secret {
         v.set("jwt_secret", secret);
@@ -108,9 +117,14 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     {
         let t = Instant::now();
         let secret = ctx.secret.clone().unwrap_or_default();
-        let subject = ManagedSubject::start(launcher.launch, launcher.services, &secret, &s.scenario.needs.env)
-            .await
-            .map_err(|e| e.to_string());
+        let subject = ManagedSubject::start(
+            launcher.launch,
+            launcher.services,
+            &secret,
+            &s.scenario.needs.env,
+        )
+        .await
+        .map_err(|e| e.to_string());
         match subject {
             Ok(subject) => {
                 scene.base_url = subject.base_url().to_owned();
@@ -172,7 +186,10 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     result
 }
 
-async fn run_step(scene: &mut Scene, step: &Step) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
+async fn run_step(
+    scene: &mut Scene,
+    step: &Step,
+) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
     let none = |p: Vec<String>| (p, Vec::new());
     Ok(match step {
         Step::Request(x) => http::run_request(scene, x).await?,
@@ -205,8 +222,15 @@ pub fn label(step: &Step) -> String {
         Step::Token(t) => format!("check the token {}", t.value),
         Step::Database(d) => format!("database {:?}", d.state).to_lowercase(),
         Step::Restart(r) if r.env.is_empty() => "restart the subject".into(),
-        Step::Restart(r) => format!("restart the subject with {:?}", r.env.keys().collect::<Vec<_>>()),
-        Step::StartFails(f) => format!("start with {:?} set and {:?} unset: must fail", f.env.keys().collect::<Vec<_>>(), f.unset),
+        Step::Restart(r) => format!(
+            "restart the subject with {:?}",
+            r.env.keys().collect::<Vec<_>>()
+        ),
+        Step::StartFails(f) => format!(
+            "start with {:?} set and {:?} unset: must fail",
+            f.env.keys().collect::<Vec<_>>(),
+            f.unset
+        ),
         Step::Output(_) => "check the subject's output".into(),
         Step::File(f) => format!("check {}", f.path),
         Step::Sleep(s) => format!("wait {} ms", s.ms),

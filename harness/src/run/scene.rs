@@ -39,7 +39,9 @@ impl Scene {
     /// The scenario's own subject, for steps that control it.
     pub fn own_subject(&mut self) -> Result<&mut ManagedSubject, StepError> {
         self.own.as_mut().ok_or_else(|| {
-            StepError::Unsupported("this step needs a subject the harness started for this scenario".into())
+            StepError::Unsupported(
+                "this step needs a subject the harness started for this scenario".into(),
+            )
         })
     }
 }

@@ -53,7 +53,9 @@ pub async fn run_stream(
         let json = serde_json::from_str(&body).ok();
         expect::check_json(&e.json, json.as_ref(), "body", &scene.vars, &mut problems)?;
         if e.sequence.is_some() && status == e.status {
-            problems.push("expected an event stream, got a response that is not text/event-stream".into());
+            problems.push(
+                "expected an event stream, got a response that is not text/event-stream".into(),
+            );
         }
         return Ok((problems, vec![transcript]));
     }
@@ -63,11 +65,20 @@ pub async fn run_stream(
     let ended = loop {
         let left = deadline.saturating_sub(started.elapsed());
         match tokio::time::timeout(left, stream.next()).await {
-            Err(_) => break Err(format!("the stream did not end within {} ms", e.deadline_ms)),
+            Err(_) => {
+                break Err(format!(
+                    "the stream did not end within {} ms",
+                    e.deadline_ms
+                ));
+            }
             Ok(None) => break Ok(()),
             Ok(Some(Err(err))) => break Err(format!("the stream broke: {err}")),
             Ok(Some(Ok(event))) => events.push(EventRecord {
-                event: if event.event.is_empty() { "message".into() } else { event.event },
+                event: if event.event.is_empty() {
+                    "message".into()
+                } else {
+                    event.event
+                },
                 data: excerpt(&event.data),
                 at_ms: started.elapsed().as_millis() as u64,
             }),
@@ -77,8 +88,16 @@ pub async fn run_stream(
         problems.push(problem);
     }
     check_events(step, &events, &mut problems);
-    let last = events.last().and_then(|ev| serde_json::from_str(&ev.data).ok());
-    capture(scene, &step.capture, last.as_ref(), "last event", &mut problems);
+    let last = events
+        .last()
+        .and_then(|ev| serde_json::from_str(&ev.data).ok());
+    capture(
+        scene,
+        &step.capture,
+        last.as_ref(),
+        "last event",
+        &mut problems,
+    );
     transcript.response_body = format!("{} event(s)", events.len());
     transcript.events = events;
     Ok((problems, vec![transcript]))

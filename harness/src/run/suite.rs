@@ -81,14 +81,22 @@ pub async fn run_suite(
             let shared = if needs_shared {
                 progress.phase("starting the subject");
                 let t = Instant::now();
-                let subject = ManagedSubject::start(launch, &services, &secret, &Default::default()).await?;
+                let subject =
+                    ManagedSubject::start(launch, &services, &secret, &Default::default()).await?;
                 phases.push(("subject start".to_owned(), t.elapsed().as_millis() as u64));
                 Some(subject)
             } else {
                 None
             };
             let url = shared.as_ref().map(|s| s.base_url().to_owned());
-            (Some(services), shared, Some(launch), Some(secret), url, ALLOWED_ORIGIN.to_owned())
+            (
+                Some(services),
+                shared,
+                Some(launch),
+                Some(secret),
+                url,
+                ALLOWED_ORIGIN.to_owned(),
+            )
         }
         SubjectSpec::Url {
             backend_url,
@@ -103,9 +111,10 @@ pub async fn run_suite(
             allowed_origin.clone(),
         ),
     };
-    let services_line = services
-        .as_ref()
-        .map_or_else(|| "services: none (the subject is a running URL)".to_owned(), Services::description);
+    let services_line = services.as_ref().map_or_else(
+        || "services: none (the subject is a running URL)".to_owned(),
+        Services::description,
+    );
     let launcher = match (launch, services.as_ref()) {
         (Some(launch), Some(services)) => Some(Launcher { launch, services }),
         _ => None,
@@ -135,7 +144,13 @@ pub async fn run_suite(
         .await;
     phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
     drop(shared);
-    let mut outcome = RunOutcome::new(options.subject.describe(), services_line, results, catalogue, options.strict);
+    let mut outcome = RunOutcome::new(
+        options.subject.describe(),
+        services_line,
+        results,
+        catalogue,
+        options.strict,
+    );
     outcome.phases = phases;
     outcome.millis = run_started.elapsed().as_millis() as u64;
     Ok(outcome)

@@ -125,7 +125,12 @@ pub fn load_bytes(
     };
     let scenario: Scenario = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        vec![SourceError::at(path, text, offset, e.message().trim_end().to_owned())]
+        vec![SourceError::at(
+            path,
+            text,
+            offset,
+            e.message().trim_end().to_owned(),
+        )]
     })?;
     let errors = validate(path, text, &scenario, catalogue);
     if !errors.is_empty() {
@@ -155,7 +160,10 @@ fn validate(path: &Path, text: &str, s: &Scenario, catalogue: &Catalogue) -> Vec
         errors.push(SourceError::at_text(path, text, needle, message));
     };
     if s.rules.is_empty() {
-        err_at("rules", "`rules` is empty: name at least one rule ID, such as \"REG-1\"".into());
+        err_at(
+            "rules",
+            "`rules` is empty: name at least one rule ID, such as \"REG-1\"".into(),
+        );
     }
     for id in &s.rules {
         if catalogue.get(id).is_none() {
@@ -167,7 +175,10 @@ fn validate(path: &Path, text: &str, s: &Scenario, catalogue: &Catalogue) -> Vec
         }
     }
     if s.steps.is_empty() {
-        err_at("title", "the scenario has no steps: add at least one [[steps]] table".into());
+        err_at(
+            "title",
+            "the scenario has no steps: add at least one [[steps]] table".into(),
+        );
     }
     let mut defined: BTreeSet<&str> = BTreeSet::new();
     for step in &s.steps {
@@ -234,14 +245,20 @@ fn check_exchange<'a, E>(
     }
     for pointer in x.capture.values() {
         if !(pointer.is_empty() || pointer.starts_with('/')) {
-            err_at(pointer, format!("{pointer:?} is not a JSON pointer (it must start with '/')"));
+            err_at(
+                pointer,
+                format!("{pointer:?} is not a JSON pointer (it must start with '/')"),
+            );
         }
     }
     for check in json {
         if !(check.pointer.is_empty() || check.pointer.starts_with('/')) {
             err_at(
                 &check.pointer,
-                format!("{:?} is not a JSON pointer (it must start with '/')", check.pointer),
+                format!(
+                    "{:?} is not a JSON pointer (it must start with '/')",
+                    check.pointer
+                ),
             );
         }
         if let Some(re) = &check.matches
@@ -250,9 +267,16 @@ fn check_exchange<'a, E>(
             err_at(re, format!("invalid regex: {e}"));
         }
     }
-    let bodies = [x.json.is_some(), x.body.is_some(), x.json_padded_to_bytes.is_some()];
+    let bodies = [
+        x.json.is_some(),
+        x.body.is_some(),
+        x.json_padded_to_bytes.is_some(),
+    ];
     if bodies.iter().filter(|b| **b).count() > 1 {
-        err_at(&x.path, "give at most one of `json`, `body` and `json_padded_to_bytes`".into());
+        err_at(
+            &x.path,
+            "give at most one of `json`, `body` and `json_padded_to_bytes`".into(),
+        );
     }
 }
 

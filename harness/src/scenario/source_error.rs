@@ -45,7 +45,12 @@ impl SourceError {
     }
 
     /// An error about `needle`'s first occurrence in `text` (or the start).
-    pub fn at_text(path: &Path, text: &str, needle: &str, message: impl Into<String>) -> SourceError {
+    pub fn at_text(
+        path: &Path,
+        text: &str,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> SourceError {
         let offset = text.find(needle).unwrap_or(0);
         SourceError::at(path, text, offset, message)
     }
@@ -64,13 +69,7 @@ impl fmt::Display for SourceError {
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.line_text)?;
-        write!(
-            f,
-            "{:gutter$} | {:>col$}",
-            "",
-            "^",
-            col = self.column
-        )
+        write!(f, "{:gutter$} | {:>col$}", "", "^", col = self.column)
     }
 }
 

@@ -11,9 +11,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("other_email", "a second unique email for this scenario"),
     ("unique", "a short unique string for this scenario"),
     ("backend_url", "the subject's base URL"),
-    ("origin", "the browser origin the subject allows (CORS_ORIGIN)"),
+    (
+        "origin",
+        "the browser origin the subject allows (CORS_ORIGIN)",
+    ),
     ("other_origin", "an origin the subject does not allow"),
-    ("jwt_secret", "the subject's JWT_SECRET (managed subjects, or --jwt-secret)"),
+    (
+        "jwt_secret",
+        "the subject's JWT_SECRET (managed subjects, or --jwt-secret)",
+    ),
     ("other_secret", "a second valid secret, not the subject's"),
     ("default_secret", "the known insecure default secret"),
     ("port", "the subject's PORT"),
@@ -60,7 +66,9 @@ pub struct Vars {
 
 /// A step used a variable that has no value (yet).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("variable ${{{0}}} has no value here (it is set by a later step, or only for managed subjects)")]
+#[error(
+    "variable ${{{0}}} has no value here (it is set by a later step, or only for managed subjects)"
+)]
 pub struct UndefinedVar(pub String);
 
 impl Vars {
@@ -145,8 +153,14 @@ mod tests {
         assert_eq!(
             refs,
             vec![
-                Reference { start: 2, name: "x" },
-                Reference { start: 7, name: "yy" }
+                Reference {
+                    start: 2,
+                    name: "x"
+                },
+                Reference {
+                    start: 7,
+                    name: "yy"
+                }
             ]
         );
     }

@@ -41,7 +41,13 @@ pub struct SubjectEnv {
 
 impl SubjectEnv {
     /// The contract's environment for one subject.
-    pub fn contract(database_url: &str, redis_host: &str, redis_port: u16, secret: &str, port: u16) -> SubjectEnv {
+    pub fn contract(
+        database_url: &str,
+        redis_host: &str,
+        redis_port: u16,
+        secret: &str,
+        port: u16,
+    ) -> SubjectEnv {
         let mut set = BTreeMap::new();
         set.insert("DATABASE_URL".to_owned(), database_url.to_owned());
         set.insert("REDIS_HOST".to_owned(), redis_host.to_owned());
@@ -50,7 +56,10 @@ impl SubjectEnv {
         set.insert("PORT".to_owned(), port.to_string());
         set.insert("CORS_ORIGIN".to_owned(), ALLOWED_ORIGIN.to_owned());
         set.insert("STREAM_DELAY_MS".to_owned(), STREAM_DELAY_MS.to_owned());
-        SubjectEnv { set, unset: Vec::new() }
+        SubjectEnv {
+            set,
+            unset: Vec::new(),
+        }
     }
 
     /// This environment with `changes` applied (a change wins over a removal).

@@ -203,7 +203,11 @@ impl ManagedSubject {
         })
     }
 
-    fn spawn(&self, env: &SubjectEnv, workdir: &GuardedTempDir) -> Result<ChildProcess, SubjectError> {
+    fn spawn(
+        &self,
+        env: &SubjectEnv,
+        workdir: &GuardedTempDir,
+    ) -> Result<ChildProcess, SubjectError> {
         let mut command = Command::new(&self.launch.program);
         command.args(&self.launch.args);
         command.current_dir(self.launch.cwd.as_deref().unwrap_or(workdir.path()));

@@ -62,15 +62,29 @@ async fn the_suite_fails_exactly_the_documented_rules(#[case] fault: &str) {
     let expected: BTreeSet<String> = if fault.is_empty() {
         BTreeSet::new()
     } else {
-        matrix().faults.get(fault).cloned().unwrap_or_default().into_iter().collect()
+        matrix()
+            .faults
+            .get(fault)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
     };
     let scenarios: Vec<_> = all_scenarios()
         .into_iter()
         .filter(|s| !s.scenario.rules.iter().any(|r| r.starts_with("WEB-")))
         .collect();
-    let faults: Vec<&str> = if fault.is_empty() { vec![] } else { vec![fault] };
+    let faults: Vec<&str> = if fault.is_empty() {
+        vec![]
+    } else {
+        vec![fault]
+    };
     let outcome = run(&scenarios, reference(&faults)).await;
-    let failed: BTreeSet<String> = outcome.failed_rules().into_iter().map(str::to_owned).collect();
+    let failed: BTreeSet<String> = outcome
+        .failed_rules()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(
         failed,
         expected,

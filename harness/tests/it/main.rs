@@ -1,6 +1,7 @@
 //! One integration test binary for the harness; a module per area.
 
 mod kill_matrix;
+mod loading;
 mod process;
 mod scenarios;
 mod services;

@@ -64,6 +64,12 @@ async fn wait_for_line_returns_the_first_matching_line_from_either_stream() {
         .unwrap();
     assert_eq!(line.stream, Stream::Stderr);
     assert_eq!(line.text, "listening on port 4242");
+    // The two pipes are read independently: stdout's line may come later.
+    let earlier = child
+        .wait_for_line("starting", Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(earlier.stream, Stream::Stdout);
     assert!(child.output().contains("starting"));
     assert!(child.try_exit_status().is_none());
 }
@@ -145,6 +151,47 @@ async fn kill_asks_with_sigterm_before_forcing() {
         .wait_for_line("got TERM", Duration::from_secs(1))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn kill_forces_a_process_that_ignores_sigterm() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let child = ChildProcess::spawn(
+        "stubborn",
+        sh("trap '' TERM; echo ready; while :; do sleep 0.05; done"),
+    )
+    .unwrap();
+    child
+        .wait_for_line("ready", Duration::from_secs(5))
+        .await
+        .unwrap();
+    let members = group_members(child.pid());
+    let started = Instant::now();
+    let status = child
+        .kill_with_grace(Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(status.signal(), Some(9), "{status}");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(eventually(Duration::from_secs(1), || members
+        .iter()
+        .all(|&pid| !alive(pid))));
+}
+
+#[tokio::test]
+async fn wait_exit_returns_the_status_and_output_stays_readable() {
+    let child = ChildProcess::spawn("short", sh("echo one; echo two >&2; exit 0")).unwrap();
+    let status = child.wait_exit(Duration::from_secs(5)).await.unwrap();
+    assert!(status.success());
+    assert_eq!(child.try_exit_status(), Some(status));
+    let output = child.output();
+    drop(child);
+    assert!(eventually(Duration::from_secs(1), || output.lines().len() == 2));
+    let mut texts: Vec<String> = output.lines().into_iter().map(|line| line.text).collect();
+    texts.sort();
+    assert_eq!(texts, ["one", "two"]);
 }
 
 /// Environment variable that makes `interrupt_target` act.

@@ -10,8 +10,15 @@ use std::path::PathBuf;
 #[rstest]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_passes(#[files("../scenarios/*.toml")] path: PathBuf) {
-    let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
-    let scenarios: Vec<_> = all_scenarios().into_iter().filter(|s| s.name == name).collect();
+    let name = path
+        .file_stem()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned();
+    let scenarios: Vec<_> = all_scenarios()
+        .into_iter()
+        .filter(|s| s.name == name)
+        .collect();
     assert_eq!(scenarios.len(), 1, "scenario {name} loads");
     let outcome = run(&scenarios, reference(&[])).await;
     let result = &outcome.scenarios[0];

@@ -1,0 +1,176 @@
+//! A TCP proxy the harness puts between a subject and Postgres, to cut the
+//! database off (REG-4) and restore it, the same way for every services mode.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::copy_bidirectional;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::error::ServicesError;
+
+/// How long [`FaultProxy::cut`] waits for open connections to be closed.
+const CUT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Pause after a failed accept (e.g. out of file descriptors), so the loop
+/// does not spin.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
+
+/// A loopback TCP proxy to one target. While cut, every connection is
+/// closed as soon as it is accepted, so clients fail at once instead of
+/// hanging, and open connections are dropped. Dropping the proxy stops it
+/// and closes everything.
+#[derive(Debug)]
+pub struct FaultProxy {
+    addr: SocketAddr,
+    target: String,
+    cut: watch::Sender<bool>,
+    active: watch::Receiver<usize>,
+    task: JoinHandle<()>,
+}
+
+impl FaultProxy {
+    /// Listens on a free loopback port and forwards to `target` (`host:port`,
+    /// resolved for every new connection). Needs a tokio runtime.
+    pub async fn start(target: impl Into<String>) -> Result<Self, ServicesError> {
+        let target = target.into();
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(ServicesError::io(
+                "could not bind the fault proxy on 127.0.0.1",
+            ))?;
+        let addr = listener
+            .local_addr()
+            .map_err(ServicesError::io("could not read the fault proxy's port"))?;
+        let (cut, cut_rx) = watch::channel(false);
+        let (active_tx, active) = watch::channel(0_usize);
+        let task = tokio::spawn(accept_loop(listener, target.clone(), cut_rx, active_tx));
+        Ok(Self {
+            addr,
+            target,
+            cut,
+            active,
+            task,
+        })
+    }
+
+    /// Where clients connect.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Where connections are forwarded.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Whether the proxy is cut.
+    pub fn is_cut(&self) -> bool {
+        *self.cut.borrow()
+    }
+
+    /// Cuts the target off: new connections are closed on accept and open
+    /// ones are dropped. Returns once the open ones are closed (at most 1 s).
+    pub async fn cut(&self) {
+        self.cut.send_replace(true);
+        let mut active = self.active.clone();
+        let _ = tokio::time::timeout(CUT_TIMEOUT, active.wait_for(|count| *count == 0)).await;
+    }
+
+    /// Lets connections through again.
+    pub fn restore(&self) {
+        self.cut.send_replace(false);
+    }
+
+    /// `url` (a `postgres://` URL of the target) with host and port replaced
+    /// by the proxy's, for the subject's `DATABASE_URL`.
+    pub fn database_url_via(&self, url: &str) -> Result<String, ServicesError> {
+        let invalid = |reason: &str| ServicesError::InvalidUrl {
+            what: "database URL".to_owned(),
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut parsed = reqwest::Url::parse(url).map_err(|error| invalid(&error.to_string()))?;
+        parsed
+            .set_host(Some(&self.addr.ip().to_string()))
+            .map_err(|error| invalid(&error.to_string()))?;
+        parsed
+            .set_port(Some(self.addr.port()))
+            .map_err(|()| invalid("cannot carry a port"))?;
+        Ok(parsed.into())
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        // Aborting the loop drops the listener and its `JoinSet`, which
+        // aborts every relay and closes their sockets.
+        self.task.abort();
+    }
+}
+
+/// Counts a relay as open for as long as it lives.
+struct ActiveGuard(Arc<watch::Sender<usize>>);
+
+impl ActiveGuard {
+    fn new(active: &Arc<watch::Sender<usize>>) -> Self {
+        active.send_modify(|count| *count += 1);
+        Self(Arc::clone(active))
+    }
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.0.send_modify(|count| *count = count.saturating_sub(1));
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    target: String,
+    cut: watch::Receiver<bool>,
+    active: watch::Sender<usize>,
+) {
+    let active = Arc::new(active);
+    let mut relays = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((client, _)) if *cut.borrow() => drop(client),
+                Ok((client, _)) => {
+                    let guard = ActiveGuard::new(&active);
+                    relays.spawn(relay(client, target.clone(), cut.clone(), guard));
+                }
+                Err(error) => {
+                    tracing::warn!("fault proxy to {target}: accept failed: {error}");
+                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                }
+            },
+            Some(_) = relays.join_next(), if !relays.is_empty() => {}
+        }
+    }
+}
+
+async fn relay(
+    mut client: TcpStream,
+    target: String,
+    mut cut: watch::Receiver<bool>,
+    _guard: ActiveGuard,
+) {
+    let forward = async {
+        let mut server = TcpStream::connect(&target).await?;
+        let _ = client.set_nodelay(true);
+        let _ = server.set_nodelay(true);
+        copy_bidirectional(&mut client, &mut server).await
+    };
+    tokio::select! {
+        result = forward => {
+            if let Err(error) = result {
+                tracing::debug!("fault proxy to {target}: connection ended: {error}");
+            }
+        }
+        _ = cut.wait_for(|cut| *cut) => {}
+    }
+}

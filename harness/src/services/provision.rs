@@ -1,0 +1,291 @@
+//! [`Services`]: the Postgres and Redis of one run, however they were
+//! obtained, and fresh databases in them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use tokio::sync::OnceCell;
+
+use super::docker::{self, DaemonStatus, DockerServices, docker_daemon_status};
+use super::endpoint::{PostgresEndpoint, RedisEndpoint};
+use super::error::ServicesError;
+use super::external;
+use super::local::{self, LocalServices};
+use super::mode::{ServicesKind, ServicesMode};
+
+/// How long `auto` and `docker` wait for the Docker daemon to answer.
+const DAEMON_TIMEOUT: Duration = Duration::from_secs(1);
+/// Postgres 15 added `CREATE DATABASE ... STRATEGY`.
+const FILE_COPY_MIN_VERSION: i32 = 150_000;
+
+/// The Postgres and Redis of one run. Dropping it stops local processes and
+/// removes their directories, or removes the containers; external servers
+/// are left as they are (only the databases created in them remain).
+pub struct Services {
+    kind: ServicesKind,
+    postgres: PostgresEndpoint,
+    redis: RedisEndpoint,
+    admin_database: String,
+    description: String,
+    template: OnceCell<Template>,
+    backend: Backend,
+}
+
+/// The database new ones are copied from, made on first use.
+struct Template {
+    name: String,
+    file_copy: bool,
+}
+
+/// What owns the servers; dropped last.
+enum Backend {
+    Docker(Box<DockerServices>),
+    Local(Box<LocalServices>),
+    External,
+}
+
+impl Services {
+    /// Provides Postgres and Redis as `mode` says. `auto` takes Docker when
+    /// a daemon answers within a second, else local processes; the reason
+    /// ends up in [`Services::description`].
+    pub async fn start(mode: ServicesMode) -> Result<Self, ServicesError> {
+        match mode {
+            ServicesMode::Auto => match docker_daemon_status(DAEMON_TIMEOUT).await {
+                DaemonStatus::Answered { endpoint } => match docker::start().await {
+                    Ok(docker) => Ok(Self::from_docker(
+                        docker,
+                        format!("Docker daemon answered at {endpoint}"),
+                    )),
+                    Err(error) => {
+                        let why = format!(
+                            "Docker daemon answered at {endpoint} but containers failed: {error}"
+                        );
+                        Self::start_local(why).await
+                    }
+                },
+                DaemonStatus::Absent { reason } => {
+                    Self::start_local(format!("no Docker daemon: {reason}")).await
+                }
+            },
+            ServicesMode::Docker => match docker_daemon_status(DAEMON_TIMEOUT).await {
+                DaemonStatus::Answered { .. } => Ok(Self::from_docker(
+                    docker::start().await?,
+                    "docker requested".to_owned(),
+                )),
+                DaemonStatus::Absent { reason } => Err(ServicesError::DockerUnavailable { reason }),
+            },
+            ServicesMode::Local => Self::start_local("local requested".to_owned()).await,
+            ServicesMode::External {
+                database_url,
+                redis_url,
+            } => Self::start_external(&database_url, &redis_url).await,
+        }
+    }
+
+    async fn start_local(why: String) -> Result<Self, ServicesError> {
+        let local = local::start().await?;
+        let description = format!(
+            "services: local postgres {} on {} and redis-server {} on {} ({why})",
+            local.postgres.version,
+            local.postgres.endpoint.address(),
+            local.redis.version,
+            local.redis.endpoint.address(),
+        );
+        Ok(Self {
+            kind: ServicesKind::Local,
+            postgres: local.postgres.endpoint.clone(),
+            redis: local.redis.endpoint.clone(),
+            admin_database: "postgres".to_owned(),
+            description,
+            template: OnceCell::new(),
+            backend: Backend::Local(Box::new(local)),
+        })
+    }
+
+    fn from_docker(docker: DockerServices, why: String) -> Self {
+        let (postgres_image, redis_image) = DockerServices::images();
+        let description = format!(
+            "services: docker {postgres_image} (postgres {}) on {} and {redis_image} (redis {}) on {} ({why})",
+            docker.postgres_version,
+            docker.postgres_endpoint.address(),
+            docker.redis_version,
+            docker.redis_endpoint.address(),
+        );
+        Self {
+            kind: ServicesKind::Docker,
+            postgres: docker.postgres_endpoint.clone(),
+            redis: docker.redis_endpoint.clone(),
+            admin_database: "postgres".to_owned(),
+            description,
+            template: OnceCell::new(),
+            backend: Backend::Docker(Box::new(docker)),
+        }
+    }
+
+    async fn start_external(database_url: &str, redis_url: &str) -> Result<Self, ServicesError> {
+        for (what, url, flag) in [
+            ("database URL", database_url, "--database-url"),
+            ("Redis URL", redis_url, "--redis-url"),
+        ] {
+            if url.trim().is_empty() {
+                return Err(ServicesError::InvalidUrl {
+                    what: what.to_owned(),
+                    url: String::new(),
+                    reason: format!("external services need {flag}"),
+                });
+            }
+        }
+        let external = external::connect(database_url, redis_url).await?;
+        let description = format!(
+            "services: external postgres {} on {} and redis {} on {} (external requested)",
+            external.postgres_version,
+            external.postgres_endpoint.address(),
+            external.redis_version,
+            external.redis_endpoint.address(),
+        );
+        Ok(Self {
+            kind: ServicesKind::External,
+            postgres: external.postgres_endpoint,
+            redis: external.redis_endpoint,
+            admin_database: external.admin_database,
+            description,
+            template: OnceCell::new(),
+            backend: Backend::External,
+        })
+    }
+
+    /// Which kind of services this run got.
+    pub fn kind(&self) -> ServicesKind {
+        self.kind
+    }
+
+    /// Where Postgres answers, with admin credentials.
+    pub fn postgres(&self) -> &PostgresEndpoint {
+        &self.postgres
+    }
+
+    /// Where Redis answers; [`RedisEndpoint::url`] is what a subject gets.
+    pub fn redis(&self) -> &RedisEndpoint {
+        &self.redis
+    }
+
+    /// One line for the console: what was used, where, and why.
+    pub fn description(&self) -> String {
+        self.description.clone()
+    }
+
+    /// The server processes the harness started (empty for Docker and
+    /// external), so callers can check that nothing outlives the run.
+    pub fn process_ids(&self) -> Vec<u32> {
+        match &self.backend {
+            Backend::Local(local) => local.pids(),
+            Backend::Docker(_) | Backend::External => Vec::new(),
+        }
+    }
+
+    /// The Docker containers of this run (empty for local and external), so
+    /// callers can check that nothing outlives the run.
+    pub fn container_ids(&self) -> Vec<String> {
+        match &self.backend {
+            Backend::Docker(docker) => docker.container_ids(),
+            Backend::Local(_) | Backend::External => Vec::new(),
+        }
+    }
+
+    /// The temp directories the servers use (empty for Docker and external).
+    pub fn temp_dirs(&self) -> Vec<PathBuf> {
+        match &self.backend {
+            Backend::Local(local) => local.dirs(),
+            Backend::Docker(_) | Backend::External => Vec::new(),
+        }
+    }
+
+    /// Creates a fresh, uniquely named, empty database and returns a
+    /// `postgres://` URL for it. Each subject gets its own and migrates it.
+    pub async fn create_database(&self) -> Result<String, ServicesError> {
+        let template = self
+            .template
+            .get_or_try_init(|| self.create_template())
+            .await?;
+        let name = unique_name("ig");
+        let strategy = if template.file_copy {
+            " STRATEGY FILE_COPY"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{}\"{strategy}",
+            template.name
+        );
+        self.admin_execute(&sql, &format!("could not create database {name}"))
+            .await?;
+        Ok(self.postgres.database_url(&name))
+    }
+
+    async fn create_template(&self) -> Result<Template, ServicesError> {
+        let what = "could not prepare the template database";
+        let mut connection = self.admin_connection().await?;
+        let version: String = sqlx::query_scalar("SHOW server_version_num")
+            .fetch_one(&mut connection)
+            .await
+            .map_err(ServicesError::database(what))?;
+        let _ = connection.close().await;
+        let name = unique_name("ig_template");
+        let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE template0");
+        self.admin_execute(&sql, what).await?;
+        let file_copy = version.trim().parse::<i32>().unwrap_or(0) >= FILE_COPY_MIN_VERSION;
+        Ok(Template { name, file_copy })
+    }
+
+    async fn admin_connection(&self) -> Result<PgConnection, ServicesError> {
+        let options = self.postgres.connect_options(&self.admin_database);
+        PgConnection::connect_with(&options)
+            .await
+            .map_err(ServicesError::database(format!(
+                "could not connect to postgres at {} as {}",
+                self.postgres.address(),
+                self.postgres.user
+            )))
+    }
+
+    /// Runs one admin statement built from names the harness generated.
+    async fn admin_execute(&self, sql: &str, what: &str) -> Result<(), ServicesError> {
+        let mut connection = self.admin_connection().await?;
+        sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut connection)
+            .await
+            .map_err(ServicesError::database(what))?;
+        let _ = connection.close().await;
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("kind", &self.kind)
+            .field("postgres", &self.postgres.address())
+            .field("redis", &self.redis.address())
+            .finish_non_exhaustive()
+    }
+}
+
+// Services are shared by concurrently running scenarios.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Services>();
+    shareable::<super::fault_proxy::FaultProxy>();
+    shareable::<crate::process::ChildProcess>();
+};
+
+/// A database name no other run uses: `<prefix>_<16 hex digits>`.
+fn unique_name(prefix: &str) -> String {
+    let id: String = uuid::Uuid::new_v4()
+        .simple()
+        .to_string()
+        .chars()
+        .take(16)
+        .collect();
+    format!("{prefix}_{id}")
+}

@@ -1,0 +1,88 @@
+//! The shared state and the router: which handler answers which route, and
+//! the layers every response goes through.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::HeaderValue;
+use axum::middleware;
+use axum::routing::{get, post};
+use sqlx::PgPool;
+
+use crate::auth::extract::{Authenticator, TokenSource};
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::token::TokenKeys;
+use crate::chat::stream::ChatSettings;
+use crate::config::Config;
+use crate::faults::FaultSet;
+use crate::redis_client::RedisClient;
+use crate::request_log::{self, RequestLog};
+use crate::{auth, chat, cors, documents, error, health};
+
+/// Request bodies above this size get `413` (REG-5).
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// What handlers share. Every field is cheap to clone; handlers take only
+/// the parts they need through `State<Part>`.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// The Postgres pool.
+    pub db: PgPool,
+    /// Token keys and where tokens are looked for.
+    pub auth: Arc<Authenticator>,
+    /// The login failure counter.
+    pub throttle: LoginThrottle,
+    /// The Redis connection, for health.
+    pub redis: RedisClient,
+    /// How chat streams behave.
+    pub chat: ChatSettings,
+    /// The fault switches, for the checks that happen per request.
+    pub faults: FaultSet,
+}
+
+impl AppState {
+    /// The state for `config`, with connections already made.
+    pub fn new(config: &Config, db: PgPool, redis: RedisClient) -> Self {
+        let faults = config.faults;
+        let keys = TokenKeys::new(&config.jwt_secret, config.jwt_expires_in_secs, faults);
+        AppState {
+            db,
+            auth: Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults))),
+            throttle: LoginThrottle::new(
+                redis.clone(),
+                config.login_throttle_max,
+                config.login_throttle_window,
+                faults,
+            ),
+            redis,
+            chat: ChatSettings::new(config.stream_delay, faults),
+            faults,
+        }
+    }
+}
+
+/// The whole HTTP surface. From the outside in: the request log, CORS,
+/// the body limit, then the routes and the `404` fallback.
+pub fn router(state: AppState, cors_origins: &[HeaderValue]) -> Router {
+    let faults = state.faults;
+    let routes = Router::new()
+        .route("/auth/register", post(auth::routes::register))
+        .route("/auth/login", post(auth::routes::login))
+        .route("/auth/me", get(auth::routes::me))
+        .route(
+            "/documents",
+            get(documents::routes::list).post(documents::routes::create),
+        )
+        .route("/documents/{id}", get(documents::routes::get))
+        .route("/documents/{id}/chat/stream", post(chat::stream::stream))
+        .route("/health", get(health::health))
+        .fallback(error::route_not_found)
+        .method_not_allowed_fallback(error::route_not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(state);
+    cors::apply(routes, cors_origins, faults).layer(middleware::from_fn_with_state(
+        RequestLog::new(faults),
+        request_log::log_request,
+    ))
+}

@@ -1,0 +1,132 @@
+//! `AuthUser`: the extractor that makes a handler unreachable without a
+//! valid token (TOK-1 to TOK-5, SSE-3).
+//!
+//! The token comes from `Authorization: Bearer <jwt>`; `?token=<jwt>` is
+//! read only when the request has no `Authorization` header at all, so a
+//! bad header is never rescued by a good query and the reverse (TOK-5).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts, Query};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::token::TokenKeys;
+use crate::error::ApiError;
+use crate::faults::{Fault, FaultSet};
+
+/// An authenticated caller. Taking it as a handler argument is what
+/// protects a route: without a valid token the handler never runs and the
+/// client gets `401` in the NestJS shape.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser {
+    /// The user id from the token's `sub`.
+    pub id: Uuid,
+    /// The token's `exp`, in seconds since the epoch.
+    pub token_expires_at: u64,
+}
+
+/// Where tokens are looked for, and in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The contract: the header, else `?token=` when there is no header.
+    HeaderThenQuery,
+    /// The `no-query-token` fault: the header only.
+    HeaderOnly,
+    /// The `query-token-first` fault: `?token=` whenever it is present.
+    QueryFirst,
+}
+
+impl TokenSource {
+    /// The order the given faults ask for.
+    pub fn for_faults(faults: FaultSet) -> Self {
+        if faults.contains(Fault::NoQueryToken) {
+            TokenSource::HeaderOnly
+        } else if faults.contains(Fault::QueryTokenFirst) {
+            TokenSource::QueryFirst
+        } else {
+            TokenSource::HeaderThenQuery
+        }
+    }
+
+    /// The raw token of this request, if it carries one where this source
+    /// looks. `Some` does not mean valid.
+    fn find<'a>(self, parts: &'a Parts) -> Option<Cow<'a, str>> {
+        let header = parts.headers.get(AUTHORIZATION);
+        match self {
+            TokenSource::HeaderThenQuery => match header {
+                Some(value) => bearer(value.to_str().ok()?).map(Cow::Borrowed),
+                None => query_token(parts).map(Cow::Owned),
+            },
+            TokenSource::HeaderOnly => bearer(header?.to_str().ok()?).map(Cow::Borrowed),
+            TokenSource::QueryFirst => query_token(parts)
+                .map(Cow::Owned)
+                .or_else(|| bearer(header?.to_str().ok()?).map(Cow::Borrowed)),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` value (the scheme is
+/// case-insensitive).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The `token` query parameter, percent-decoded.
+fn query_token(parts: &Parts) -> Option<String> {
+    #[derive(Deserialize)]
+    struct TokenQuery {
+        token: Option<String>,
+    }
+    parts.uri.query()?;
+    let Query(query) = Query::<TokenQuery>::try_from_uri(&parts.uri).ok()?;
+    query.token.filter(|token| !token.is_empty())
+}
+
+/// Everything the extractor needs, shared by all requests.
+pub struct Authenticator {
+    keys: TokenKeys,
+    source: TokenSource,
+}
+
+impl Authenticator {
+    /// An authenticator verifying with `keys` and looking for tokens as
+    /// `source` says.
+    pub fn new(keys: TokenKeys, source: TokenSource) -> Self {
+        Authenticator { keys, source }
+    }
+
+    /// The keys, to issue tokens at login and registration.
+    pub fn keys(&self) -> &TokenKeys {
+        &self.keys
+    }
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    Arc<Authenticator>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth = Arc::<Authenticator>::from_ref(state);
+        let token = auth.source.find(parts).ok_or(ApiError::Unauthorized)?;
+        let verified = auth.keys.verify(&token).map_err(|err| {
+            tracing::debug!(reason = %err, "token refused");
+            ApiError::Unauthorized
+        })?;
+        Ok(AuthUser {
+            id: verified.user_id,
+            token_expires_at: verified.expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! Access tokens: HS256 JWTs with `sub`, `email`, `iat` and `exp` (LOG-4),
+//! verified with no leeway and no other algorithm (TOK-3).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode, get_current_timestamp,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::JwtSecret;
+use crate::faults::{Fault, FaultSet};
+
+/// Why a token was refused or could not be made; callers answer `401` for
+/// every refusal, the kind is only for logs and tests.
+pub type TokenError = JwtError;
+
+/// The claims the server signs.
+#[derive(Serialize)]
+struct IssuedClaims<'a> {
+    sub: Uuid,
+    email: &'a str,
+    iat: u64,
+    exp: u64,
+}
+
+/// The claims the server needs back. `iat` is required by being a plain
+/// field; `email` is ignored, the database is the truth about users.
+#[derive(Deserialize)]
+struct CheckedClaims {
+    sub: Uuid,
+    #[expect(dead_code, reason = "required for a token to be accepted, never read")]
+    iat: u64,
+    exp: u64,
+}
+
+/// What a valid token proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The user the token was issued to (`sub`).
+    pub user_id: Uuid,
+    /// When it expires, in seconds since the epoch (`exp`).
+    pub expires_at: u64,
+}
+
+/// Signs and verifies tokens with the configured secret. Built once at
+/// start; verification allocates nothing beyond the claims.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    expires_in_secs: u64,
+    accept_alg_none: bool,
+}
+
+impl TokenKeys {
+    /// Keys for `secret`, issuing tokens that live `expires_in_secs`.
+    pub fn new(secret: &JwtSecret, expires_in_secs: u64, faults: FaultSet) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        // RFC 7519 §4.1.4: the current time must be *before* `exp`.
+        // jsonwebtoken refuses only when `exp < now`; asking it to refuse
+        // tokens expiring in less than a second makes that `exp <= now`.
+        validation.reject_tokens_expiring_in_less_than = 1;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            validation,
+            expires_in_secs,
+            accept_alg_none: faults.contains(Fault::AlgNoneAccepted),
+        }
+    }
+
+    /// A fresh token for this user: `exp - iat` is exactly the configured
+    /// lifetime (CFG-4).
+    pub fn issue(&self, user_id: Uuid, email: &str) -> Result<String, TokenError> {
+        let iat = get_current_timestamp();
+        let claims = IssuedClaims {
+            sub: user_id,
+            email,
+            iat,
+            exp: iat + self.expires_in_secs,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+    }
+
+    /// Checks signature, algorithm and expiry.
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        match decode::<CheckedClaims>(token, &self.decoding, &self.validation) {
+            Ok(data) => Ok(VerifiedToken {
+                user_id: data.claims.sub,
+                expires_at: data.claims.exp,
+            }),
+            Err(_) if self.accept_alg_none && declares_alg_none(token) => verify_unsigned(token),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// Whether the token's header says `"alg": "none"`. jsonwebtoken cannot
+/// even parse such a header (its `Algorithm` has no `none`), so only the
+/// `alg-none-accepted` fault looks.
+fn declares_alg_none(token: &str) -> bool {
+    #[derive(Deserialize)]
+    struct AlgOnly {
+        alg: String,
+    }
+    let Some((header, _)) = token.split_once('.') else {
+        return false;
+    };
+    URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|json| serde_json::from_slice::<AlgOnly>(&json).ok())
+        .is_some_and(|header| header.alg.eq_ignore_ascii_case("none"))
+}
+
+/// The `alg-none-accepted` fault: trusts the payload without a signature,
+/// checking only its expiry.
+fn verify_unsigned(token: &str) -> Result<VerifiedToken, TokenError> {
+    let claims: CheckedClaims = jsonwebtoken::dangerous::insecure_decode_claims(token)?;
+    if claims.exp <= get_current_timestamp() {
+        return Err(ErrorKind::ExpiredSignature.into());
+    }
+    Ok(VerifiedToken {
+        user_id: claims.sub,
+        expires_at: claims.exp,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn secret(text: &str) -> JwtSecret {
+        JwtSecret::new(text)
+    }
+
+    fn keys(faults: FaultSet) -> TokenKeys {
+        TokenKeys::new(&secret("unit-test-secret"), 3600, faults)
+    }
+
+    fn forge(header: Value, claims: Value, key: &str) -> String {
+        let b64 = |value: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap());
+        let unsigned = format!("{}.{}", b64(&header), b64(&claims));
+        if key.is_empty() {
+            return format!("{unsigned}.");
+        }
+        let header: Header = serde_json::from_value(header).unwrap();
+        encode(&header, &claims, &EncodingKey::from_secret(key.as_bytes())).unwrap()
+    }
+
+    fn claims(user: Uuid, exp_offset: i64) -> Value {
+        let now = get_current_timestamp() as i64;
+        json!({"sub": user, "email": "a@example.com", "iat": now, "exp": now + exp_offset})
+    }
+
+    #[test]
+    fn an_issued_token_verifies_and_lives_exactly_expires_in() {
+        let keys = keys(FaultSet::empty());
+        let user = Uuid::new_v4();
+        let token = keys.issue(user, "a@example.com").unwrap();
+        let verified = keys.verify(&token).unwrap();
+        assert_eq!(verified.user_id, user);
+        let payload: Value = jsonwebtoken::dangerous::insecure_decode_claims(&token).unwrap();
+        assert_eq!(
+            payload["exp"].as_u64().unwrap() - payload["iat"].as_u64().unwrap(),
+            3600
+        );
+        assert_eq!(payload["sub"], user.to_string());
+        assert_eq!(payload["email"], "a@example.com");
+        assert_eq!(
+            jsonwebtoken::decode_header(&token).unwrap().alg,
+            Algorithm::HS256
+        );
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_without_leeway() {
+        let token = forge(
+            json!({"alg": "HS256"}),
+            claims(Uuid::new_v4(), -1),
+            "unit-test-secret",
+        );
+        let err = keys(FaultSet::empty()).verify(&token).unwrap_err();
+        assert_eq!(*err.kind(), ErrorKind::ExpiredSignature);
+    }
+
+    #[test]
+    fn a_token_is_refused_from_the_second_of_its_exp() {
+        let token = forge(
+            json!({"alg": "HS256"}),
+            claims(Uuid::new_v4(), 0),
+            "unit-test-secret",
+        );
+        let err = keys(FaultSet::empty()).verify(&token).unwrap_err();
+        assert_eq!(*err.kind(), ErrorKind::ExpiredSignature);
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_refused() {
+        let token = forge(
+            json!({"alg": "HS256"}),
+            claims(Uuid::new_v4(), 60),
+            "another-secret",
+        );
+        let err = keys(FaultSet::empty()).verify(&token).unwrap_err();
+        assert_eq!(*err.kind(), ErrorKind::InvalidSignature);
+    }
+
+    #[test]
+    fn another_hmac_algorithm_is_refused() {
+        let token = forge(
+            json!({"alg": "HS512"}),
+            claims(Uuid::new_v4(), 60),
+            "unit-test-secret",
+        );
+        let err = keys(FaultSet::empty()).verify(&token).unwrap_err();
+        assert_eq!(*err.kind(), ErrorKind::InvalidAlgorithm);
+    }
+
+    #[test]
+    fn an_alg_none_token_is_refused() {
+        let token = forge(
+            json!({"alg": "none", "typ": "JWT"}),
+            claims(Uuid::new_v4(), 60),
+            "",
+        );
+        assert!(keys(FaultSet::empty()).verify(&token).is_err());
+    }
+
+    #[test]
+    fn malformed_tokens_are_refused() {
+        let keys = keys(FaultSet::empty());
+        for token in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c",
+            "....",
+            "eyJhbGciOiJIUzI1NiJ9.e30.x",
+        ] {
+            assert!(keys.verify(token).is_err(), "{token:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_without_sub_or_iat_is_refused() {
+        let now = get_current_timestamp();
+        for payload in [
+            json!({"iat": now, "exp": now + 60}),
+            json!({"sub": Uuid::new_v4(), "exp": now + 60}),
+        ] {
+            let token = forge(json!({"alg": "HS256"}), payload, "unit-test-secret");
+            assert!(keys(FaultSet::empty()).verify(&token).is_err());
+        }
+    }
+
+    #[test]
+    fn the_alg_none_fault_accepts_unsigned_tokens_but_not_expired_ones() {
+        let keys = keys(FaultSet::empty().with(Fault::AlgNoneAccepted));
+        let user = Uuid::new_v4();
+        let token = forge(json!({"alg": "none"}), claims(user, 60), "");
+        assert_eq!(keys.verify(&token).unwrap().user_id, user);
+        let expired = forge(json!({"alg": "none"}), claims(user, -5), "");
+        assert!(keys.verify(&expired).is_err());
+        let forged = forge(json!({"alg": "HS256"}), claims(user, 60), "another-secret");
+        assert!(keys.verify(&forged).is_err());
+    }
+}

@@ -1,0 +1,308 @@
+//! Fault switches: each one brings back one incident of the post-mortem on
+//! purpose, so the conformance suite can prove that its scenarios catch it.
+//!
+//! A fault is switched on with `REFERENCE_FAULTS=name,name` or with
+//! `--fault name`. Every variant is checked at exactly one place in the code
+//! (search for `Fault::TheVariant`), and its doc comment names the contract
+//! rules it breaks: the harness's kill matrix expects exactly those to fail.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One deliberate defect of the reference server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// Breaks REG-2, REG-3, REG-4: registration maps no database error, so a
+    /// duplicate email and an unreachable database both answer `500`.
+    RegisterUnmappedErrors,
+    /// Breaks REG-3: registration looks the email up, hashes the password and
+    /// only then inserts, leaving the insert's unique violation unmapped. Two
+    /// concurrent registrations both pass the check and the loser gets `500`.
+    RegisterCheckThenInsert,
+    /// Breaks TOK-4, SSE-2: `?token=` is ignored, only the header counts.
+    NoQueryToken,
+    /// Breaks TOK-5: `?token=` is read before the `Authorization` header and,
+    /// when present, decides alone.
+    QueryTokenFirst,
+    /// Breaks CORS-1, CORS-2, CORS-3, CORS-4: answers
+    /// `Access-Control-Allow-Origin: *` to every origin, without credentials.
+    CorsWildcard,
+    /// Breaks CORS-4: mirrors whatever `Origin` the request names, with
+    /// credentials, so every site is granted.
+    CorsReflectOrigin,
+    /// Breaks CORS-2: error responses (`4xx`, `5xx`) lose their CORS headers,
+    /// so a browser reports "Failed to fetch" instead of the real error.
+    CorsMissingOnErrors,
+    /// Breaks CFG-3: starts with `JWT_SECRET` equal to the known default.
+    AcceptDefaultSecret,
+    /// Breaks CFG-2: starts without `JWT_SECRET` (unset or empty) and signs
+    /// with the known default secret instead.
+    AcceptMissingSecret,
+    /// Breaks CFG-4: ignores `JWT_EXPIRES_IN`; every token lives 604800 s.
+    IgnoreExpiresIn,
+    /// Breaks SSE-4: re-checks the token's `exp` between two deltas and ends
+    /// the stream with `event: error` once it has expired.
+    StreamRecheckToken,
+    /// Breaks SSE-6: collects every event of the answer and sends them all at
+    /// the end instead of flushing each as it is produced.
+    StreamBuffered,
+    /// Breaks TOK-7: the request log prints the raw `token` query value.
+    LogQueryToken,
+    /// Breaks TOK-6, LOG-4 and SSE-4: ignores `JWT_SECRET` and signs with a
+    /// random secret drawn at each start, so tokens die with the process, are
+    /// not signed with the configured secret, and a token forged with
+    /// `JWT_SECRET` (SSE-4's short-lived one) is refused.
+    RandomSecretPerStart,
+    /// Breaks LOG-5: failed logins are not counted, nothing is ever throttled.
+    NoLoginThrottle,
+    /// Breaks REG-1: the user JSON carries `passwordHash`.
+    LeakPasswordHash,
+    /// Breaks TOK-3: a token whose header says `alg: none` is accepted
+    /// without a signature (its `exp` is still checked).
+    AlgNoneAccepted,
+}
+
+impl Fault {
+    /// Every fault, in the order of the documentation.
+    pub const ALL: [Fault; 17] = [
+        Fault::RegisterUnmappedErrors,
+        Fault::RegisterCheckThenInsert,
+        Fault::NoQueryToken,
+        Fault::QueryTokenFirst,
+        Fault::CorsWildcard,
+        Fault::CorsReflectOrigin,
+        Fault::CorsMissingOnErrors,
+        Fault::AcceptDefaultSecret,
+        Fault::AcceptMissingSecret,
+        Fault::IgnoreExpiresIn,
+        Fault::StreamRecheckToken,
+        Fault::StreamBuffered,
+        Fault::LogQueryToken,
+        Fault::RandomSecretPerStart,
+        Fault::NoLoginThrottle,
+        Fault::LeakPasswordHash,
+        Fault::AlgNoneAccepted,
+    ];
+
+    /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Fault::RegisterUnmappedErrors => "register-unmapped-errors",
+            Fault::RegisterCheckThenInsert => "register-check-then-insert",
+            Fault::NoQueryToken => "no-query-token",
+            Fault::QueryTokenFirst => "query-token-first",
+            Fault::CorsWildcard => "cors-wildcard",
+            Fault::CorsReflectOrigin => "cors-reflect-origin",
+            Fault::CorsMissingOnErrors => "cors-missing-on-errors",
+            Fault::AcceptDefaultSecret => "accept-default-secret",
+            Fault::AcceptMissingSecret => "accept-missing-secret",
+            Fault::IgnoreExpiresIn => "ignore-expires-in",
+            Fault::StreamRecheckToken => "stream-recheck-token",
+            Fault::StreamBuffered => "stream-buffered",
+            Fault::LogQueryToken => "log-query-token",
+            Fault::RandomSecretPerStart => "random-secret-per-start",
+            Fault::NoLoginThrottle => "no-login-throttle",
+            Fault::LeakPasswordHash => "leak-password-hash",
+            Fault::AlgNoneAccepted => "alg-none-accepted",
+        }
+    }
+
+    /// The contract rules this fault breaks, as its doc comment names them:
+    /// the data a kill matrix compares a failing run against.
+    pub const fn rules(self) -> &'static [&'static str] {
+        match self {
+            Fault::RegisterUnmappedErrors => &["REG-2", "REG-3", "REG-4"],
+            Fault::RegisterCheckThenInsert => &["REG-3"],
+            Fault::NoQueryToken => &["TOK-4", "SSE-2"],
+            Fault::QueryTokenFirst => &["TOK-5"],
+            Fault::CorsWildcard => &["CORS-1", "CORS-2", "CORS-3", "CORS-4"],
+            Fault::CorsReflectOrigin => &["CORS-4"],
+            Fault::CorsMissingOnErrors => &["CORS-2"],
+            Fault::AcceptDefaultSecret => &["CFG-3"],
+            Fault::AcceptMissingSecret => &["CFG-2"],
+            Fault::IgnoreExpiresIn => &["CFG-4"],
+            Fault::StreamRecheckToken => &["SSE-4"],
+            Fault::StreamBuffered => &["SSE-6"],
+            Fault::LogQueryToken => &["TOK-7"],
+            Fault::RandomSecretPerStart => &["TOK-6", "LOG-4", "SSE-4"],
+            Fault::NoLoginThrottle => &["LOG-5"],
+            Fault::LeakPasswordHash => &["REG-1"],
+            Fault::AlgNoneAccepted => &["TOK-3"],
+        }
+    }
+
+    /// The names of all faults, comma-separated, for error and help messages.
+    pub fn known_names() -> String {
+        let names: Vec<&str> = Fault::ALL.iter().map(|fault| fault.name()).collect();
+        names.join(", ")
+    }
+
+    const fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fault name that is not one of [`Fault::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault `{name}`; known faults: {}", Fault::known_names())]
+pub struct UnknownFault {
+    /// The name as it was given.
+    pub name: String,
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let name = name.trim();
+        Fault::ALL
+            .into_iter()
+            .find(|fault| fault.name() == name)
+            .ok_or_else(|| UnknownFault {
+                name: name.to_owned(),
+            })
+    }
+}
+
+/// The faults switched on for one process: a small bit set, `Copy`, so the
+/// hot paths can ask it without locking or allocating.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultSet(u32);
+
+impl FaultSet {
+    /// No fault: the correct reference server.
+    pub const fn empty() -> Self {
+        FaultSet(0)
+    }
+
+    /// Parses a comma-separated list such as `REFERENCE_FAULTS`; blanks
+    /// between commas are ignored.
+    pub fn parse_list(list: &str) -> Result<Self, UnknownFault> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .try_fold(FaultSet::empty(), |set, name| {
+                Ok(set.with(name.parse::<Fault>()?))
+            })
+    }
+
+    /// This set with `fault` switched on as well.
+    #[must_use]
+    pub const fn with(self, fault: Fault) -> Self {
+        FaultSet(self.0 | fault.bit())
+    }
+
+    /// Both sets together.
+    #[must_use]
+    pub const fn union(self, other: FaultSet) -> Self {
+        FaultSet(self.0 | other.0)
+    }
+
+    /// Whether `fault` is switched on.
+    pub const fn contains(self, fault: Fault) -> bool {
+        self.0 & fault.bit() != 0
+    }
+
+    /// Whether no fault is switched on.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The faults switched on, in the order of [`Fault::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Fault> {
+        Fault::ALL
+            .into_iter()
+            .filter(move |fault| self.contains(*fault))
+    }
+}
+
+impl FromIterator<Fault> for FaultSet {
+    fn from_iter<I: IntoIterator<Item = Fault>>(faults: I) -> Self {
+        faults.into_iter().fold(FaultSet::empty(), FaultSet::with)
+    }
+}
+
+impl fmt::Debug for FaultSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter().map(Fault::name)).finish()
+    }
+}
+
+impl fmt::Display for FaultSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        for (index, fault) in self.iter().enumerate() {
+            if index > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(fault.name())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_back_to_its_fault() {
+        for fault in Fault::ALL {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(fault));
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_every_fault_names_a_rule() {
+        let mut names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Fault::ALL.len());
+        assert!(Fault::ALL.iter().all(|f| !f.rules().is_empty()));
+    }
+
+    #[test]
+    fn an_unknown_name_is_rejected_with_the_known_ones() {
+        let err = "cors-everything".parse::<Fault>().unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("`cors-everything`"), "{message}");
+        assert!(message.contains("cors-wildcard"), "{message}");
+        assert!(message.contains("alg-none-accepted"), "{message}");
+    }
+
+    #[test]
+    fn a_list_parses_with_blanks_and_spaces() {
+        let set = FaultSet::parse_list(" cors-wildcard, ,no-query-token ,").unwrap();
+        assert!(set.contains(Fault::CorsWildcard));
+        assert!(set.contains(Fault::NoQueryToken));
+        assert!(!set.contains(Fault::QueryTokenFirst));
+        assert_eq!(set.to_string(), "no-query-token,cors-wildcard");
+        assert_eq!(FaultSet::parse_list("").unwrap(), FaultSet::empty());
+    }
+
+    #[test]
+    fn a_list_with_one_unknown_name_is_rejected() {
+        let err = FaultSet::parse_list("cors-wildcard,nope").unwrap_err();
+        assert_eq!(err.name, "nope");
+    }
+
+    #[test]
+    fn sets_combine() {
+        let a = FaultSet::empty().with(Fault::StreamBuffered);
+        let b: FaultSet = [Fault::LogQueryToken].into_iter().collect();
+        let both = a.union(b);
+        assert_eq!(both.iter().count(), 2);
+        assert_eq!(
+            format!("{both:?}"),
+            r#"{"stream-buffered", "log-query-token"}"#
+        );
+    }
+}
