@@ -12,8 +12,9 @@ use std::str::FromStr;
 /// One deliberate defect of the reference server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fault {
-    /// Breaks REG-2, REG-3, REG-4: registration maps no database error, so a
-    /// duplicate email and an unreachable database both answer `500`.
+    /// Breaks REG-2, REG-3, REG-4 and CORS-2: registration maps no database
+    /// error, so a duplicate email and an unreachable database both answer
+    /// `500` (and CORS-2's `409` and `503` responses never come).
     RegisterUnmappedErrors,
     /// Breaks REG-3: registration looks the email up, hashes the password and
     /// only then inserts, leaving the insert's unique violation unmapped. Two
@@ -24,8 +25,9 @@ pub enum Fault {
     /// Breaks TOK-5: `?token=` is read before the `Authorization` header and,
     /// when present, decides alone.
     QueryTokenFirst,
-    /// Breaks CORS-1, CORS-2, CORS-3, CORS-4: answers
-    /// `Access-Control-Allow-Origin: *` to every origin, without credentials.
+    /// Breaks CORS-1, CORS-2, CORS-3, CORS-4, CORS-5: answers
+    /// `Access-Control-Allow-Origin: *` to every origin, without credentials
+    /// and without `Vary: Origin`.
     CorsWildcard,
     /// Breaks CORS-4: mirrors whatever `Origin` the request names, with
     /// credentials, so every site is granted.
@@ -55,7 +57,7 @@ pub enum Fault {
     RandomSecretPerStart,
     /// Breaks LOG-5: failed logins are not counted, nothing is ever throttled.
     NoLoginThrottle,
-    /// Breaks REG-1: the user JSON carries `passwordHash`.
+    /// Breaks REG-1 and LOG-1: the user JSON carries `passwordHash`.
     LeakPasswordHash,
     /// Breaks TOK-3: a token whose header says `alg: none` is accepted
     /// without a signature (its `exp` is still checked).
@@ -111,11 +113,11 @@ impl Fault {
     /// the data a kill matrix compares a failing run against.
     pub const fn rules(self) -> &'static [&'static str] {
         match self {
-            Fault::RegisterUnmappedErrors => &["REG-2", "REG-3", "REG-4"],
+            Fault::RegisterUnmappedErrors => &["REG-2", "REG-3", "REG-4", "CORS-2"],
             Fault::RegisterCheckThenInsert => &["REG-3"],
             Fault::NoQueryToken => &["TOK-4", "SSE-2"],
             Fault::QueryTokenFirst => &["TOK-5"],
-            Fault::CorsWildcard => &["CORS-1", "CORS-2", "CORS-3", "CORS-4"],
+            Fault::CorsWildcard => &["CORS-1", "CORS-2", "CORS-3", "CORS-4", "CORS-5"],
             Fault::CorsReflectOrigin => &["CORS-4"],
             Fault::CorsMissingOnErrors => &["CORS-2"],
             Fault::AcceptDefaultSecret => &["CFG-3"],
@@ -126,7 +128,7 @@ impl Fault {
             Fault::LogQueryToken => &["TOK-7"],
             Fault::RandomSecretPerStart => &["TOK-6", "LOG-4", "SSE-4"],
             Fault::NoLoginThrottle => &["LOG-5"],
-            Fault::LeakPasswordHash => &["REG-1"],
+            Fault::LeakPasswordHash => &["REG-1", "LOG-1"],
             Fault::AlgNoneAccepted => &["TOK-3"],
         }
     }

@@ -84,8 +84,16 @@ pub async fn run_stream(
             }),
         }
     };
+    let open_ms = started.elapsed().as_millis() as u64;
     if let Err(problem) = ended {
         problems.push(problem);
+    }
+    if let Some(min) = e.ends_after_ms
+        && open_ms < min
+    {
+        problems.push(format!(
+            "timing: expected the stream to stay open at least {min} ms, it ended after {open_ms} ms"
+        ));
     }
     check_events(step, &events, &mut problems);
     let last = events

@@ -279,6 +279,9 @@ pub struct StreamExpect {
     /// The first and the last event arrive at least this far apart
     /// (they are flushed as produced, not buffered).
     pub spread_at_least_ms: Option<u64>,
+    /// The stream stays open at least this long after the request (it
+    /// outlives a short-lived token, for example).
+    pub ends_after_ms: Option<u64>,
     /// The whole stream ends within this many milliseconds.
     #[serde(default = "default_stream_deadline")]
     pub deadline_ms: u64,
@@ -296,6 +299,7 @@ impl Default for StreamExpect {
             fields: BTreeMap::new(),
             first_event_within_ms: None,
             spread_at_least_ms: None,
+            ends_after_ms: None,
             deadline_ms: default_stream_deadline(),
             json: Vec::new(),
         }

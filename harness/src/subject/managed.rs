@@ -223,10 +223,18 @@ impl ManagedSubject {
         let workdir = self.new_workdir()?;
         let process = self.spawn(&self.env, &workdir)?;
         let timeout = Duration::from_millis(self.launch.ready_timeout_ms);
-        let ready = process.wait_for_line(BANNER, timeout).await;
+        // Ready when the port answers; the banner only hurries that along
+        // (whether the banner is right is CFG-1's business, not readiness).
+        let ready = tokio::select! {
+            line = process.wait_for_line(BANNER, timeout) => line.map(drop),
+            open = wait_for_port(self.port(), timeout) => match open {
+                true => Ok(()),
+                false => process.wait_for_line(BANNER, Duration::ZERO).await.map(drop),
+            },
+        };
         self.workdir = Some(workdir);
         match ready {
-            Ok(_) => {
+            Ok(()) => {
                 wait_for_port(self.port(), Duration::from_secs(5)).await;
                 self.process = Some(process);
                 self.start_millis = started.elapsed().as_millis() as u64;
@@ -243,14 +251,15 @@ impl ManagedSubject {
     }
 }
 
-/// Waits until `port` accepts a connection (the banner may precede `listen`).
-async fn wait_for_port(port: u16, timeout: Duration) {
+/// Waits until `port` accepts a connection; false at the deadline.
+async fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         if tokio::net::TcpStream::connect(address).await.is_ok() {
-            return;
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    false
 }

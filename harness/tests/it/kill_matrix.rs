@@ -27,6 +27,16 @@ fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
     let names: BTreeSet<String> = Fault::ALL.iter().map(|f| f.name().to_owned()).collect();
     let listed: BTreeSet<String> = m.faults.keys().cloned().collect();
     assert_eq!(names, listed, "kill-matrix.toml and Fault::ALL differ");
+    for fault in Fault::ALL {
+        let documented: BTreeSet<&str> = fault.rules().iter().copied().collect();
+        let data: BTreeSet<&str> = m.faults[fault.name()].iter().map(String::as_str).collect();
+        assert_eq!(
+            documented,
+            data,
+            "{}: Fault::rules() and kill-matrix.toml differ",
+            fault.name()
+        );
+    }
     let killed: BTreeSet<&str> = m.faults.values().flatten().map(String::as_str).collect();
     let scenarios = all_scenarios();
     let checked: BTreeSet<&str> = scenarios
