@@ -13,7 +13,11 @@ pub fn render(outcome: &RunOutcome) -> String {
     let _ = writeln!(out, "{}", outcome.services);
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<7} {:<6} {:<7} SUMMARY", "RULE", "LEVEL", "STATUS");
-    for r in &outcome.rules {
+    for r in outcome
+        .rules
+        .iter()
+        .filter(|r| r.status != RuleStatus::NotRun)
+    {
         let _ = writeln!(
             out,
             "{:<7} {:<6} {:<7} {}",
@@ -21,6 +25,19 @@ pub fn render(outcome: &RunOutcome) -> String {
             r.level.to_string(),
             r.status.label(),
             r.summary
+        );
+    }
+    let not_run: Vec<&str> = outcome
+        .rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::NotRun)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !not_run.is_empty() {
+        let _ = writeln!(
+            out,
+            "not run (no selected scenario): {}",
+            not_run.join(", ")
         );
     }
     let failing: Vec<&ScenarioResult> = outcome

@@ -21,7 +21,11 @@ pub fn render(outcome: &RunOutcome) -> String {
     );
     let _ = writeln!(out, "| Rule | Level | Status | Summary |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for r in &outcome.rules {
+    for r in outcome
+        .rules
+        .iter()
+        .filter(|r| r.status != RuleStatus::NotRun)
+    {
         let icon = match r.status {
             RuleStatus::Pass => "✅ pass",
             RuleStatus::Fail => "❌ fail",

@@ -252,14 +252,13 @@ pub async fn run_burst(
             ));
         }
     }
-    // Keep one transcript per distinct status: enough to see each kind of answer.
-    let mut seen = std::collections::BTreeSet::new();
-    let transcripts = results
-        .into_iter()
-        .filter(|(r, _)| seen.insert(r.as_ref().map(|s| *s).unwrap_or(0)))
-        .map(|(_, t)| t)
-        .collect();
-    Ok((problems, transcripts))
+    // Keep one transcript per distinct status, in status order: enough to
+    // see each kind of answer, and the same report for the same outcome.
+    let mut by_status: BTreeMap<u16, Transcript> = BTreeMap::new();
+    for (result, transcript) in results {
+        by_status.entry(result.unwrap_or(0)).or_insert(transcript);
+    }
+    Ok((problems, by_status.into_values().collect()))
 }
 
 #[cfg(test)]

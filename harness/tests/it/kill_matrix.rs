@@ -37,7 +37,10 @@ fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
             fault.name()
         );
     }
-    let killed: BTreeSet<&str> = m.faults.values().flatten().map(String::as_str).collect();
+    let mut killed: BTreeSet<&str> = m.faults.values().flatten().map(String::as_str).collect();
+    // INF-2 checks the repository's compose file, which no runtime switch can
+    // break: `a_broken_compose_file_fails_inf_2` shows that it can fail.
+    killed.insert("INF-2");
     let scenarios = all_scenarios();
     let checked: BTreeSet<&str> = scenarios
         .iter()
@@ -101,4 +104,29 @@ async fn the_suite_fails_exactly_the_documented_rules(#[case] fault: &str) {
         "fault {fault:?}: failed rules differ from kill-matrix.toml\n{}",
         console::render(&outcome)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_compose_file_fails_inf_2() {
+    let root = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        root.path().join("docker-compose.yml"),
+        "services:\n  postgres:\n    image: postgres:13\n    ports: [\"5433:5432\"]\n",
+    )
+    .expect("write the broken compose file");
+    let scenarios: Vec<_> = all_scenarios()
+        .into_iter()
+        .filter(|s| s.name == "inf-2-compose-file")
+        .collect();
+    let conformance::subject::spec::SubjectSpec::Managed(mut launch) = reference(&[]) else {
+        unreachable!("the reference is managed")
+    };
+    launch.source_root = Some(root.path().to_owned());
+    let outcome = run(
+        &scenarios,
+        conformance::subject::spec::SubjectSpec::Managed(launch),
+    )
+    .await;
+    let failed: Vec<&str> = outcome.failed_rules();
+    assert_eq!(failed, vec!["INF-2"], "{}", console::render(&outcome));
 }

@@ -17,12 +17,12 @@ fn the_repository_scenarios_all_load() {
 #[case::unknown_field("unknown-field.toml", 6, 1, "unknown field `methdo`")]
 #[case::unknown_rule("unknown-rule.toml", 2, 19, "unknown rule \"REG-99\"")]
 #[case::undefined_variable("undefined-variable.toml", 5, 12, "undefined variable ${nope}")]
-#[case::bad_syntax("bad-syntax.toml", 2, 17, "")]
+#[case::bad_syntax("bad-syntax.toml", 3, 1, "missing comma")]
 #[case::wrong_type("wrong-type.toml", 6, 21, "invalid type")]
 #[case::empty("empty.toml", 1, 1, "missing field `title`")]
-#[case::binary_junk("binary-junk.toml", 1, 12, "not UTF-8")]
+#[case::binary_junk("binary-junk.toml", 1, 13, "not UTF-8")]
 #[case::unknown_step("unknown-step.toml", 4, 8, "unknown variant `teleport`")]
-#[case::bad_sequence("bad-sequence.toml", 6, 27, "invalid event sequence")]
+#[case::bad_sequence("bad-sequence.toml", 6, 24, "invalid event sequence")]
 fn a_broken_file_is_rejected_with_its_position(
     #[case] file: &str,
     #[case] line: usize,

@@ -5,4 +5,5 @@ mod loading;
 mod process;
 mod scenarios;
 mod services;
+mod snapshots;
 mod support;
