@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the scenarios against a subject and report per rule.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios with their rules, level and tags.
     List(ScenarioArgs),
     /// Validate the scenario files without running anything.

@@ -83,7 +83,7 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
                 Ok(1)
             }
         }
-        Command::Run(args) => run(args, &catalogue),
+        Command::Run(args) => run(*args, &catalogue),
         Command::ReferenceServer { .. } => Ok(0),
     }
 }

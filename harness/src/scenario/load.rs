@@ -212,7 +212,6 @@ fn validate(path: &Path, text: &str, s: &Scenario, catalogue: &Catalogue) -> Vec
             _ => {}
         }
     }
-    drop(err_at);
     for (offset, line) in line_offsets(text) {
         let code = line.split('#').next().unwrap_or_default();
         for r in vars::references(code) {
