@@ -190,6 +190,10 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
         subject: subject(&args)?,
         strict: args.strict,
         concurrency: args.concurrency,
+        artifacts: args
+            .report_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("conformance-artifacts")),
     };
     conformance::process::install_interrupt_cleanup()?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

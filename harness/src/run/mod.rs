@@ -1,6 +1,7 @@
 //! Running scenarios: one module per step kind, the per-scenario runner and
 //! the suite runner that provisions services and subjects.
 
+pub mod browser;
 pub mod control;
 pub mod http;
 pub mod jwt;

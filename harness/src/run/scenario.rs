@@ -2,15 +2,23 @@
 //! or an own subject), run its steps in order and turn the first failing
 //! step into the verdict.
 
+use super::browser::{BrowserScene, screenshot};
 use super::scene::{Scene, StepError};
-use super::{control, http, jwt, sse};
+use super::{browser, control, http, jwt, sse};
+use crate::browser::pool::BrowserPool;
+use crate::browser::recorder::Recorder;
+use crate::browser::session::Session;
 use crate::outcome::{ScenarioResult, StepResult, Transcript, Verdict};
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Step;
 use crate::services::Services;
+use crate::services::free_port;
 use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
 use crate::subject::managed::ManagedSubject;
+use crate::subject::managed::wait_for_port;
 use crate::subject::spec::Launch;
+use std::collections::BTreeMap;
+use std::time::Duration;
 use std::time::Instant;
 
 /// What every scenario of a run shares.
@@ -29,7 +37,20 @@ pub struct RunContext<'a> {
     pub is_reference: bool,
     /// The subject's source directory, when known.
     pub source_root: Option<std::path::PathBuf>,
+    /// The run's browser, for browser scenarios.
+    pub browsers: Option<&'a BrowserPool>,
+    /// Where screenshots and other artifacts of failures go.
+    pub artifacts: std::path::PathBuf,
 }
+
+/// The contract's default selectors for the browser steps.
+pub const DEFAULT_SELECTORS: &[(&str, &str)] = &[
+    ("sel_email", "input[name=email]"),
+    ("sel_password", "input[name=password]"),
+    ("sel_submit", "button[type=submit]"),
+    ("sel_message", "[name=message]"),
+    ("sel_send", "button[type=submit]"),
+];
 
 /// What starting a subject of its own for a scenario takes.
 #[derive(Clone, Copy)]
@@ -83,6 +104,9 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
     if let Some(secret) = &ctx.secret {
         v.set("jwt_secret", secret);
     }
+    for (name, selector) in DEFAULT_SELECTORS {
+        v.set(*name, *selector);
+    }
 }
 
 /// Runs one scenario to its verdict.
@@ -110,21 +134,32 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         secret: ctx.secret.clone(),
         own: None,
         source_root: ctx.source_root.clone(),
+        browser: None,
     };
     builtin_vars(&mut scene, ctx, &s.name);
+    let mut extra = s.scenario.needs.env.clone();
+    let mut front: Option<(Recorder, u16)> = None;
+    let mut _turn = None;
+    if s.scenario.needs.browser {
+        match prepare_browser(ctx, &mut extra).await {
+            Ok((turn, recorder, web_port)) => {
+                _turn = Some(turn);
+                front = Some((recorder, web_port));
+            }
+            Err(verdict) => {
+                result.verdict = verdict;
+                return result;
+            }
+        }
+    }
     if s.needs_own_subject()
         && let Some(launcher) = ctx.launcher
     {
         let t = Instant::now();
         let secret = ctx.secret.clone().unwrap_or_default();
-        let subject = ManagedSubject::start(
-            launcher.launch,
-            launcher.services,
-            &secret,
-            &s.scenario.needs.env,
-        )
-        .await
-        .map_err(|e| e.to_string());
+        let subject = ManagedSubject::start(launcher.launch, launcher.services, &secret, &extra)
+            .await
+            .map_err(|e| e.to_string());
         match subject {
             Ok(subject) => {
                 scene.base_url = subject.base_url().to_owned();
@@ -149,18 +184,50 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         scene.vars.set("port", port.trim_end_matches('/'));
     }
     scene.vars.set("backend_url", scene.base_url.clone());
+    if let Some((recorder, web_port)) = front {
+        let t = Instant::now();
+        match open_browser(ctx, s, recorder, web_port).await {
+            Ok(b) => {
+                scene.vars.set("frontend_url", b.frontend_url.clone());
+                scene.vars.set("origin", b.frontend_url.clone());
+                scene.browser = Some(b);
+            }
+            Err(problem) => {
+                result.steps.push(StepResult {
+                    index: 0,
+                    kind: "start",
+                    label: "start the frontend and the browser".into(),
+                    problems: vec![problem],
+                    transcripts: Vec::new(),
+                    millis: t.elapsed().as_millis() as u64,
+                });
+                result.verdict = Verdict::Fail;
+            }
+        }
+    }
     if let Ok(l) = std::net::TcpListener::bind("127.0.0.1:0")
         && let Ok(addr) = l.local_addr()
     {
         scene.vars.set("closed_port", addr.port().to_string());
     }
-    for (i, step) in s.scenario.steps.iter().enumerate() {
+    let steps = if result.verdict == Verdict::Pass {
+        s.scenario.steps.as_slice()
+    } else {
+        &[]
+    };
+    for (i, step) in steps.iter().enumerate() {
         let t = Instant::now();
-        let (problems, transcripts) = match run_step(&mut scene, step).await {
+        let (mut problems, transcripts) = match run_step(&mut scene, step).await {
             Ok(done) => done,
             Err(e) => (vec![e.to_string()], Vec::new()),
         };
         let failed = !problems.is_empty();
+        if failed
+            && let Some(b) = &scene.browser
+            && let Some(path) = screenshot(b, &format!("step{}", i + 1)).await
+        {
+            problems.push(format!("screenshot: {}", path.display()));
+        }
         result.steps.push(StepResult {
             index: i + 1,
             kind: step.kind(),
@@ -178,6 +245,9 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         && let Some(own) = &scene.own
     {
         result.subject_output = Some(own.output_tail(30));
+    }
+    if let Some(b) = scene.browser.take() {
+        b.session.close().await;
     }
     if let Some(mut own) = scene.own.take() {
         own.stop().await;
@@ -202,6 +272,8 @@ async fn run_step(
         Step::StartFails(f) => none(control::start_fails(scene, f).await?),
         Step::Output(o) => none(control::output(scene, o).await?),
         Step::File(f) => none(control::file(scene, f)?),
+        Step::Browser(a) => none(browser::run_action(scene, a).await?),
+        Step::Network(n) => none(browser::check_network(scene, n)?),
         Step::Sleep(sl) => {
             tokio::time::sleep(std::time::Duration::from_millis(sl.ms)).await;
             none(Vec::new())
@@ -234,5 +306,64 @@ pub fn label(step: &Step) -> String {
         Step::Output(_) => "check the subject's output".into(),
         Step::File(f) => format!("check {}", f.path),
         Step::Sleep(s) => format!("wait {} ms", s.ms),
+        Step::Browser(a) => format!("browser: {a:?}"),
+        Step::Network(_) => "check the browser's requests to the API".into(),
     }
+}
+
+/// Takes the browser's turn and prepares the recording proxy and the
+/// environment that points the subject's frontend at it.
+async fn prepare_browser<'a>(
+    ctx: &RunContext<'a>,
+    extra: &mut BTreeMap<String, String>,
+) -> Result<(tokio::sync::MutexGuard<'a, ()>, Recorder, u16), Verdict> {
+    let Some(pool) = ctx.browsers else {
+        return Err(Verdict::NotApplicable(
+            "needs a browser and a frontend the harness starts".into(),
+        ));
+    };
+    if let Err(e) = pool.driver().await {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        return Err(if in_ci {
+            Verdict::Error(e)
+        } else {
+            Verdict::NotApplicable(format!("no browser: {e}"))
+        });
+    }
+    let turn = pool.turn().await;
+    let (Ok(api_port), Ok(web_port)) = (free_port(), free_port()) else {
+        return Err(Verdict::Error("no free port for the subject".into()));
+    };
+    let recorder = Recorder::start(format!("http://127.0.0.1:{api_port}"))
+        .await
+        .map_err(|e| Verdict::Error(format!("cannot start the recording proxy: {e}")))?;
+    extra.insert("PORT".into(), api_port.to_string());
+    extra.insert("WEB_PORT".into(), web_port.to_string());
+    extra.insert("VITE_API_URL".into(), recorder.url());
+    extra.insert("CORS_ORIGIN".into(), format!("http://localhost:{web_port}"));
+    Ok((turn, recorder, web_port))
+}
+
+/// Waits for the frontend and opens a browser on it.
+async fn open_browser(
+    ctx: &RunContext<'_>,
+    s: &LoadedScenario,
+    recorder: Recorder,
+    web_port: u16,
+) -> Result<BrowserScene, String> {
+    if !wait_for_port(web_port, Duration::from_secs(15)).await {
+        return Err(format!(
+            "the frontend did not answer on WEB_PORT={web_port} within 15 s"
+        ));
+    }
+    let pool = ctx.browsers.ok_or("no browser")?;
+    let driver = pool.driver().await?;
+    let session = Session::open(driver).await.map_err(|e| e.to_string())?;
+    Ok(BrowserScene {
+        session,
+        recorder,
+        frontend_url: format!("http://localhost:{web_port}"),
+        artifacts: ctx.artifacts.clone(),
+        scenario: s.name.clone(),
+    })
 }

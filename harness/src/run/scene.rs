@@ -17,6 +17,8 @@ pub struct Scene {
     pub own: Option<ManagedSubject>,
     /// The directory holding the subject's sources, when known.
     pub source_root: Option<std::path::PathBuf>,
+    /// The browser and recording proxy of a browser scenario.
+    pub browser: Option<super::browser::BrowserScene>,
 }
 
 /// A step could not be carried out as written: reported as the step's problem.

@@ -25,6 +25,8 @@ pub struct SuiteOptions {
     pub strict: bool,
     /// How many scenarios run at once.
     pub concurrency: usize,
+    /// Where screenshots of failures go.
+    pub artifacts: std::path::PathBuf,
 }
 
 /// Why a suite could not run at all (exit code 2: an environment problem).
@@ -119,6 +121,7 @@ pub async fn run_suite(
         (Some(launch), Some(services)) => Some(Launcher { launch, services }),
         _ => None,
     };
+    let browsers = crate::browser::pool::BrowserPool::default();
     let ctx = RunContext {
         client,
         shared_url,
@@ -127,6 +130,8 @@ pub async fn run_suite(
         launcher,
         is_reference: launch.is_some_and(|l| l.is_reference),
         source_root: launch.and_then(|l| l.source_root.clone()),
+        browsers: launch.is_some().then_some(&browsers),
+        artifacts: options.artifacts.clone(),
     };
     progress.start(scenarios.len());
     let t = Instant::now();

@@ -28,13 +28,16 @@ impl LoadedScenario {
     pub fn needs_own_subject(&self) -> bool {
         let needs = &self.scenario.needs;
         needs.own_subject
+            || needs.browser
             || !needs.env.is_empty()
             || self.scenario.steps.iter().any(Step::needs_control)
     }
 
     /// Whether the scenario needs a subject the harness starts itself.
     pub fn needs_control(&self) -> bool {
-        !self.scenario.needs.env.is_empty() || self.scenario.steps.iter().any(Step::needs_control)
+        !self.scenario.needs.env.is_empty()
+            || self.scenario.needs.browser
+            || self.scenario.steps.iter().any(Step::needs_control)
     }
 }
 

@@ -24,6 +24,21 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("default_secret", "the known insecure default secret"),
     ("port", "the subject's PORT"),
     ("closed_port", "a local port where nothing listens"),
+    ("frontend_url", "the subject's frontend (browser scenarios)"),
+    (
+        "sel_email",
+        "the email field of the login and register forms",
+    ),
+    (
+        "sel_password",
+        "the password field of the login and register forms",
+    ),
+    (
+        "sel_submit",
+        "the submit button of the login and register forms",
+    ),
+    ("sel_message", "the message field of the chat page"),
+    ("sel_send", "the send button of the chat page"),
 ];
 
 /// Whether `name` is a built-in variable.

@@ -77,6 +77,7 @@ impl ManagedSubject {
         )
         .with(&launch.env)
         .with(extra);
+        let port = env.port().unwrap_or(port);
         let mut subject = ManagedSubject {
             launch: launch.clone(),
             env,
@@ -252,7 +253,7 @@ impl ManagedSubject {
 }
 
 /// Waits until `port` accepts a connection; false at the deadline.
-async fn wait_for_port(port: u16, timeout: Duration) -> bool {
+pub async fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {

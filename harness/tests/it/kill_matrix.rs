@@ -70,6 +70,17 @@ fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
 #[case::no_login_throttle("no-login-throttle")]
 #[case::leak_password_hash("leak-password-hash")]
 #[case::alg_none_accepted("alg-none-accepted")]
+#[case::wrong_banner("wrong-banner")]
+#[case::hardcoded_redis_address("hardcoded-redis-address")]
+#[case::health_always_ok("health-always-ok")]
+#[case::malformed_input_500("malformed-input-500")]
+#[case::login_unknown_email_404("login-unknown-email-404")]
+#[case::login_enumerates_accounts("login-enumerates-accounts")]
+#[case::documents_unguarded("documents-unguarded")]
+#[case::verify_with_default_secret("verify-with-default-secret")]
+#[case::stream_no_done("stream-no-done")]
+#[case::stream_starts_before_auth("stream-starts-before-auth")]
+#[case::stream_any_document("stream-any-document")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_fails_exactly_the_documented_rules(#[case] fault: &str) {
     let expected: BTreeSet<String> = if fault.is_empty() {

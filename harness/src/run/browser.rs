@@ -1,0 +1,293 @@
+//! Browser steps (go to, fill, click, reload, wait for text, text absent
+//! for a window, localStorage checks, screenshots) and network checks on
+//! what the recording proxy saw.
+
+use super::scene::{Scene, StepError};
+use crate::browser::recorder::Recorder;
+use crate::browser::session::Session;
+use crate::expect;
+use crate::scenario::model::{BrowserAction, NetworkStep};
+use fantoccini::Locator;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How often the page is polled while waiting.
+const POLL: Duration = Duration::from_millis(25);
+
+/// The browser side of a scene.
+pub struct BrowserScene {
+    /// The browser.
+    pub session: Session,
+    /// The proxy between the browser and the API.
+    pub recorder: Recorder,
+    /// The frontend's base URL.
+    pub frontend_url: String,
+    /// Where screenshots go.
+    pub artifacts: PathBuf,
+    /// The scenario's name, for file names.
+    pub scenario: String,
+}
+
+fn browser(scene: &mut Scene) -> Result<&mut BrowserScene, StepError> {
+    scene.browser.as_mut().ok_or_else(|| {
+        StepError::Unsupported("this step needs a browser (set needs.browser = true)".into())
+    })
+}
+
+fn webdriver(e: impl std::fmt::Display) -> StepError {
+    StepError::Unsupported(format!("webdriver: {e}"))
+}
+
+/// The page's visible text.
+pub async fn page_text(b: &BrowserScene) -> String {
+    match b
+        .session
+        .client
+        .execute(
+            "return document.body ? document.body.innerText : ''",
+            vec![],
+        )
+        .await
+    {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Saves a screenshot; returns where it went.
+pub async fn screenshot(b: &BrowserScene, name: &str) -> Option<PathBuf> {
+    let png = b.session.client.screenshot().await.ok()?;
+    std::fs::create_dir_all(&b.artifacts).ok()?;
+    let path = b.artifacts.join(format!("{}-{name}.png", b.scenario));
+    std::fs::write(&path, png).ok()?;
+    Some(path)
+}
+
+/// Runs one browser action.
+pub async fn run_action(
+    scene: &mut Scene,
+    action: &BrowserAction,
+) -> Result<Vec<String>, StepError> {
+    let vars = scene.vars.clone();
+    let b = browser(scene)?;
+    let client = &b.session.client;
+    let mut problems = Vec::new();
+    match action {
+        BrowserAction::Goto(path) => {
+            let url = format!("{}{}", b.frontend_url, vars.expand(path)?);
+            client.goto(&url).await.map_err(webdriver)?;
+        }
+        BrowserAction::Reload => client.refresh().await.map_err(webdriver)?,
+        BrowserAction::Fill(f) => {
+            let selector = vars.expand(&f.selector)?;
+            match find(b, &selector).await {
+                Ok(field) => {
+                    let _ = field.clear().await;
+                    field
+                        .send_keys(&vars.expand(&f.value)?)
+                        .await
+                        .map_err(webdriver)?;
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        BrowserAction::Click(selector) => {
+            let selector = vars.expand(selector)?;
+            match find(b, &selector).await {
+                Ok(element) => element.click().await.map_err(webdriver)?,
+                Err(e) => problems.push(e),
+            }
+        }
+        BrowserAction::WaitText(w) => {
+            let text = vars.expand(&w.text)?;
+            let without = w.without.as_deref().map(|t| vars.expand(t)).transpose()?;
+            let deadline = Instant::now() + Duration::from_millis(w.within_ms);
+            let started = Instant::now();
+            loop {
+                let page = page_text(b).await;
+                if page.contains(&text) {
+                    if let Some(other) = &without
+                        && page.contains(other.as_str())
+                    {
+                        problems.push(format!(
+                            "page: {text:?} showed together with {other:?} after {} ms; the page said:\n{}",
+                            started.elapsed().as_millis(),
+                            excerpt(&page)
+                        ));
+                    }
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    problems.push(format!(
+                        "page: expected {text:?} within {} ms; the page said:\n{}",
+                        w.within_ms,
+                        excerpt(&page)
+                    ));
+                    break;
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+        BrowserAction::AbsentText(a) => {
+            let text = vars.expand(&a.text)?;
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_millis(a.for_ms) {
+                let page = page_text(b).await;
+                if page.contains(&text) {
+                    problems.push(format!(
+                        "page: {text:?} showed after {} ms (expected it absent for {} ms); the page said:\n{}",
+                        started.elapsed().as_millis(),
+                        a.for_ms,
+                        excerpt(&page)
+                    ));
+                    break;
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+        BrowserAction::Storage(s) => {
+            let key = vars.expand(&s.key)?;
+            let value = client
+                .execute(
+                    "return window.localStorage.getItem(arguments[0])",
+                    vec![serde_json::Value::String(key.clone())],
+                )
+                .await
+                .map_err(webdriver)?;
+            match value {
+                serde_json::Value::String(text) => {
+                    let doc = serde_json::from_str(&text).ok();
+                    expect::check_json(
+                        &s.json,
+                        doc.as_ref(),
+                        &format!("localStorage[{key}]"),
+                        &vars,
+                        &mut problems,
+                    )?;
+                }
+                _ => problems.push(format!(
+                    "localStorage: expected a value under {key:?}, there is none"
+                )),
+            }
+        }
+        BrowserAction::Screenshot(name) => {
+            if screenshot(b, name).await.is_none() {
+                problems.push(format!("could not save the screenshot {name:?}"));
+            }
+        }
+        BrowserAction::ClearNetwork => b.recorder.clear(),
+    }
+    Ok(problems)
+}
+
+async fn find(b: &BrowserScene, selector: &str) -> Result<fantoccini::elements::Element, String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match b.session.client.find(Locator::Css(selector)).await {
+            Ok(element) => return Ok(element),
+            Err(_) if Instant::now() < deadline => tokio::time::sleep(POLL).await,
+            Err(_) => {
+                return Err(format!(
+                    "page: nothing matches the selector {selector:?} within 5 s (set the selector in the subject profile); the page said:\n{}",
+                    excerpt(&page_text(b).await)
+                ));
+            }
+        }
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    let cut: String = text.chars().take(600).collect();
+    cut.lines()
+        .map(|l| format!("  | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Checks what the browser sent to the API.
+pub fn check_network(scene: &mut Scene, step: &NetworkStep) -> Result<Vec<String>, StepError> {
+    let b = browser(scene)?;
+    let entries = b.recorder.entries();
+    let mut problems = Vec::new();
+    let line = |e: &crate::browser::recorder::Recorded| {
+        format!(
+            "+{} ms {} {} auth={} query_token={} origin={} -> {}",
+            e.at_ms,
+            e.method,
+            e.path,
+            e.authorization.as_deref().unwrap_or("none"),
+            e.query_token,
+            e.origin.as_deref().unwrap_or("none"),
+            e.status.map_or("no answer".into(), |s| s.to_string())
+        )
+    };
+    for e in &entries {
+        if let Some(s) = e.status
+            && step.no_status.contains(&s)
+        {
+            problems.push(format!("network: expected no {s}, got one: {}", line(e)));
+        }
+    }
+    if step.api_requests_authenticated {
+        let public = step.public_paths.clone().unwrap_or_else(|| {
+            vec![
+                "/auth/login".into(),
+                "/auth/register".into(),
+                "/health".into(),
+            ]
+        });
+        for e in &entries {
+            let exempt = e.method == "OPTIONS" || public.iter().any(|p| e.path == *p);
+            if !exempt && e.authorization.is_none() && !e.query_token {
+                problems.push(format!(
+                    "network: an API request went out without a token: {}",
+                    line(e)
+                ));
+            }
+        }
+    }
+    if let Some(part) = &step.bearer_on {
+        let found = entries
+            .iter()
+            .filter(|e| e.method != "OPTIONS" && e.path.contains(part.as_str()))
+            .collect::<Vec<_>>();
+        if !found
+            .iter()
+            .any(|e| e.authorization.as_deref() == Some("Bearer"))
+        {
+            let seen: Vec<String> = found.iter().map(|e| line(e)).collect();
+            problems.push(format!(
+                "network: expected a request to {part:?} with Authorization: Bearer; saw: {}",
+                if seen.is_empty() {
+                    "no such request".to_owned()
+                } else {
+                    seen.join("; ")
+                }
+            ));
+        }
+    }
+    if step.cors_granted {
+        for e in entries.iter().filter(|e| e.origin.is_some()) {
+            let granted =
+                e.allow_origin == e.origin && e.allow_credentials.as_deref() == Some("true");
+            if !granted {
+                problems.push(format!(
+                    "network: the answer did not grant the origin with credentials (allow-origin={}, allow-credentials={}): {}",
+                    e.allow_origin.as_deref().unwrap_or("none"),
+                    e.allow_credentials.as_deref().unwrap_or("none"),
+                    line(e)
+                ));
+            }
+        }
+    }
+    if step.all_answered {
+        for e in entries.iter().filter(|e| e.status.is_none()) {
+            problems.push(format!("network: a request got no answer: {}", line(e)));
+        }
+    }
+    if !problems.is_empty() {
+        let all: Vec<String> = entries.iter().map(line).collect();
+        problems.push(format!("all requests recorded:\n  {}", all.join("\n  ")));
+    }
+    Ok(problems)
+}
