@@ -36,6 +36,58 @@ pub struct Recorded {
     pub allow_origin: Option<String>,
     /// The answer's `Access-Control-Allow-Credentials`.
     pub allow_credentials: Option<String>,
+    /// A preflight's `Access-Control-Request-Method`.
+    pub request_method: Option<String>,
+    /// A preflight's `Access-Control-Request-Headers`.
+    pub request_headers: Option<String>,
+    /// The answer's `Access-Control-Allow-Methods`.
+    pub allow_methods: Option<String>,
+    /// The answer's `Access-Control-Allow-Headers`.
+    pub allow_headers: Option<String>,
+}
+
+impl Recorded {
+    /// Why a browser would refuse this answer for CORS, if it would: the
+    /// origin is not granted with credentials, or a preflight does not cover
+    /// the method or headers it asked for.
+    pub fn cors_refusal(&self) -> Option<String> {
+        let origin = self.origin.as_deref()?;
+        if self.allow_origin.as_deref() != Some(origin) {
+            return Some(format!(
+                "Access-Control-Allow-Origin is {:?}, not the page's origin {origin:?}",
+                self.allow_origin.as_deref().unwrap_or("absent")
+            ));
+        }
+        if self.allow_credentials.as_deref() != Some("true") {
+            return Some("Access-Control-Allow-Credentials is not \"true\"".into());
+        }
+        let listed = |list: &Option<String>, item: &str| {
+            list.as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .any(|l| l.trim().eq_ignore_ascii_case(item))
+        };
+        if let Some(method) = &self.request_method
+            && !matches!(method.as_str(), "GET" | "HEAD" | "POST")
+            && !listed(&self.allow_methods, method)
+        {
+            return Some(format!("the preflight does not allow the method {method}"));
+        }
+        for header in self
+            .request_headers
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+        {
+            let header = header.trim();
+            if !header.is_empty() && !listed(&self.allow_headers, header) {
+                return Some(format!(
+                    "the preflight does not allow the header {header:?}"
+                ));
+            }
+        }
+        None
+    }
 }
 
 #[derive(Clone)]
@@ -133,6 +185,10 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         status: None,
         allow_origin: None,
         allow_credentials: None,
+        request_method: header(&parts.headers, "access-control-request-method"),
+        request_headers: header(&parts.headers, "access-control-request-headers"),
+        allow_methods: None,
+        allow_headers: None,
     };
     let mut outgoing = shared
         .client
@@ -153,6 +209,8 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
             entry.allow_origin = header(upstream.headers(), "access-control-allow-origin");
             entry.allow_credentials =
                 header(upstream.headers(), "access-control-allow-credentials");
+            entry.allow_methods = header(upstream.headers(), "access-control-allow-methods");
+            entry.allow_headers = header(upstream.headers(), "access-control-allow-headers");
             let mut builder = Response::builder().status(upstream.status());
             for (name, value) in upstream.headers() {
                 if !is_hop_by_hop(name) {
