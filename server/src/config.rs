@@ -29,6 +29,10 @@ pub const KNOWN_DEFAULT_SECRET: &str = "change-me-in-production-use-long-random-
 pub const DEFAULT_EXPIRES_IN_SECS: u64 = 604_800;
 
 const DEFAULT_PORT: u16 = 3000;
+/// Where the `hardcoded-redis-address` fault looks for Redis: port 1 of the
+/// loopback (TCP port service multiplexer, long obsolete), where nothing listens.
+const HARD_CODED_REDIS_HOST: &str = "127.0.0.1";
+const HARD_CODED_REDIS_PORT: u16 = 1;
 const DEFAULT_CORS_ORIGIN: &str = "http://localhost:5173";
 const DEFAULT_STREAM_DELAY_MS: u64 = 30;
 const DEFAULT_THROTTLE_MAX: u32 = 5;
@@ -183,12 +187,7 @@ impl Config {
         }
         Ok(Config {
             database: database_options(&vars)?,
-            redis: RedisAddress {
-                host: vars
-                    .get("REDIS_HOST")
-                    .unwrap_or_else(|| "localhost".to_owned()),
-                port: vars.parse("REDIS_PORT", 6379, "a port number from 1 to 65535")?,
-            },
+            redis: redis_address(&vars, faults)?,
             jwt_secret,
             jwt_expires_in_secs,
             host: host(&vars)?,
@@ -307,6 +306,24 @@ fn jwt_secret(raw: Option<String>, faults: FaultSet) -> Result<JwtSecret, Config
         return Ok(JwtSecret::random());
     }
     Ok(JwtSecret(secret.into_bytes()))
+}
+
+fn redis_address<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+    faults: FaultSet,
+) -> Result<RedisAddress, ConfigError> {
+    if faults.contains(Fault::HardcodedRedisAddress) {
+        return Ok(RedisAddress {
+            host: HARD_CODED_REDIS_HOST.to_owned(),
+            port: HARD_CODED_REDIS_PORT,
+        });
+    }
+    Ok(RedisAddress {
+        host: vars
+            .get("REDIS_HOST")
+            .unwrap_or_else(|| "localhost".to_owned()),
+        port: vars.parse("REDIS_PORT", 6379, "a port number from 1 to 65535")?,
+    })
 }
 
 fn database_options<F: Fn(&str) -> Option<String>>(

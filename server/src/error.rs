@@ -38,6 +38,11 @@ pub enum ApiError {
     /// can tell which emails have accounts (LOG-2, LOG-3): `401`.
     #[error("Invalid email or password")]
     InvalidCredentials,
+    /// Wrong password or unknown email, each with its own message, which
+    /// tells accounts apart; only the `login-enumerates-accounts` fault
+    /// answers with it: `401`.
+    #[error("{0}")]
+    CredentialsRefused(&'static str),
     /// The route, or the document for this user, does not exist: `404`.
     #[error("{0}")]
     NotFound(Cow<'static, str>),
@@ -64,7 +69,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Rejected { status, .. } => *status,
-            ApiError::Unauthorized | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized
+            | ApiError::InvalidCredentials
+            | ApiError::CredentialsRefused(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::EmailTaken => StatusCode::CONFLICT,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -62,11 +62,53 @@ pub enum Fault {
     /// Breaks TOK-3: a token whose header says `alg: none` is accepted
     /// without a signature (its `exp` is still checked).
     AlgNoneAccepted,
+    /// Breaks CFG-1: prints `Server listening on port <PORT>` instead of the
+    /// contract's banner (the port still answers).
+    WrongBanner,
+    /// Breaks CFG-5, LOG-5 and INF-1: ignores `REDIS_HOST` and `REDIS_PORT`
+    /// and connects to a hard-coded address where no Redis runs, so health
+    /// reports Redis down and login throttling is skipped.
+    HardcodedRedisAddress,
+    /// Breaks CFG-5 and INF-1: `/health` answers `200` without asking
+    /// Postgres or Redis, so it cannot tell that a dependency is down (nor
+    /// show, for CFG-5, which Redis the server uses).
+    HealthAlwaysOk,
+    /// Breaks REG-5: a body the JSON extractor refuses (a syntax error, a
+    /// missing or mistyped field, an array) answers `500` instead of `4xx`.
+    MalformedInput500,
+    /// Breaks LOG-2 and LOG-3: an unknown email at login answers
+    /// `404 "User not found"` instead of the `401` a wrong password gets.
+    LoginUnknownEmail404,
+    /// Breaks LOG-3: a wrong password and an unknown email both answer `401`,
+    /// but with different messages, so anyone can tell which emails have
+    /// accounts.
+    LoginEnumeratesAccounts,
+    /// Breaks TOK-2: `GET /documents` runs without a valid token and answers
+    /// `200` with an empty list; with a valid token it behaves as usual.
+    DocumentsUnguarded,
+    /// Breaks TOK-1, TOK-4, TOK-5, TOK-6, SSE-1, SSE-2, SSE-3, SSE-4, SSE-5,
+    /// SSE-6 and CORS-2: signs tokens with `JWT_SECRET` but verifies them
+    /// with the known default secret (the post-mortem's secondary cause), so
+    /// every token the server issues is refused and nothing behind a token
+    /// can be reached.
+    VerifyWithDefaultSecret,
+    /// Breaks SSE-1, SSE-2, SSE-4, SSE-6 and CORS-2: the chat stream ends
+    /// after the deltas without the `done` event, so every check that waits
+    /// for a complete stream fails.
+    StreamNoDone,
+    /// Breaks SSE-3: the chat route checks the token inside the stream, so a
+    /// request without a valid token gets `200 text/event-stream` carrying an
+    /// `event: error`.
+    StreamStartsBeforeAuth,
+    /// Breaks SSE-5: the chat stream skips the document check and streams a
+    /// canned answer for a document that is absent or someone else's instead
+    /// of answering `404`.
+    StreamAnyDocument,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 17] = [
+    pub const ALL: [Fault; 28] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -84,6 +126,17 @@ impl Fault {
         Fault::NoLoginThrottle,
         Fault::LeakPasswordHash,
         Fault::AlgNoneAccepted,
+        Fault::WrongBanner,
+        Fault::HardcodedRedisAddress,
+        Fault::HealthAlwaysOk,
+        Fault::MalformedInput500,
+        Fault::LoginUnknownEmail404,
+        Fault::LoginEnumeratesAccounts,
+        Fault::DocumentsUnguarded,
+        Fault::VerifyWithDefaultSecret,
+        Fault::StreamNoDone,
+        Fault::StreamStartsBeforeAuth,
+        Fault::StreamAnyDocument,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -106,6 +159,17 @@ impl Fault {
             Fault::NoLoginThrottle => "no-login-throttle",
             Fault::LeakPasswordHash => "leak-password-hash",
             Fault::AlgNoneAccepted => "alg-none-accepted",
+            Fault::WrongBanner => "wrong-banner",
+            Fault::HardcodedRedisAddress => "hardcoded-redis-address",
+            Fault::HealthAlwaysOk => "health-always-ok",
+            Fault::MalformedInput500 => "malformed-input-500",
+            Fault::LoginUnknownEmail404 => "login-unknown-email-404",
+            Fault::LoginEnumeratesAccounts => "login-enumerates-accounts",
+            Fault::DocumentsUnguarded => "documents-unguarded",
+            Fault::VerifyWithDefaultSecret => "verify-with-default-secret",
+            Fault::StreamNoDone => "stream-no-done",
+            Fault::StreamStartsBeforeAuth => "stream-starts-before-auth",
+            Fault::StreamAnyDocument => "stream-any-document",
         }
     }
 
@@ -130,6 +194,20 @@ impl Fault {
             Fault::NoLoginThrottle => &["LOG-5"],
             Fault::LeakPasswordHash => &["REG-1", "LOG-1"],
             Fault::AlgNoneAccepted => &["TOK-3"],
+            Fault::WrongBanner => &["CFG-1"],
+            Fault::HardcodedRedisAddress => &["CFG-5", "LOG-5", "INF-1"],
+            Fault::HealthAlwaysOk => &["CFG-5", "INF-1"],
+            Fault::MalformedInput500 => &["REG-5"],
+            Fault::LoginUnknownEmail404 => &["LOG-2", "LOG-3"],
+            Fault::LoginEnumeratesAccounts => &["LOG-3"],
+            Fault::DocumentsUnguarded => &["TOK-2"],
+            Fault::VerifyWithDefaultSecret => &[
+                "TOK-1", "TOK-4", "TOK-5", "TOK-6", "SSE-1", "SSE-2", "SSE-3", "SSE-4", "SSE-5",
+                "SSE-6", "CORS-2",
+            ],
+            Fault::StreamNoDone => &["SSE-1", "SSE-2", "SSE-4", "SSE-6", "CORS-2"],
+            Fault::StreamStartsBeforeAuth => &["SSE-3"],
+            Fault::StreamAnyDocument => &["SSE-5"],
         }
     }
 
@@ -176,6 +254,9 @@ impl FromStr for Fault {
 /// hot paths can ask it without locking or allocating.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct FaultSet(u32);
+
+// Every fault needs its own bit.
+const _: () = assert!(Fault::ALL.len() <= u32::BITS as usize);
 
 impl FaultSet {
     /// No fault: the correct reference server.

@@ -8,10 +8,12 @@
 //! otherwise accept for a struct (`["a@b.c", "pw"]`).
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::faults::{Fault, FaultSet};
 
 /// A request body that must be a JSON object deserializing into `T`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,7 +21,8 @@ pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
-    T: serde::de::DeserializeOwned,
+    T: DeserializeOwned,
+    FaultSet: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -32,12 +35,25 @@ where
             });
         }
         let body = Bytes::from_request(request, state).await?;
-        if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(ApiError::bad_request("Request body must be a JSON object"));
-        }
-        let axum::Json(value) = axum::Json::<T>::from_bytes(&body)?;
-        Ok(ApiJson(value))
+        parse(&body).map(ApiJson).map_err(|refusal| {
+            if FaultSet::from_ref(state).contains(Fault::MalformedInput500) {
+                tracing::error!(error = %refusal, "the request body could not be read");
+                ApiError::Internal
+            } else {
+                refusal
+            }
+        })
     }
+}
+
+/// The body as a `T`, provided it is a JSON object: `400` for a syntax
+/// error or anything but an object, `422` for an object of the wrong shape.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request("Request body must be a JSON object"));
+    }
+    let axum::Json(value) = axum::Json::<T>::from_bytes(body)?;
+    Ok(value)
 }
 
 /// `application/json`, or any `application/*+json`, with any parameters.
@@ -80,12 +96,21 @@ mod tests {
     }
 
     async fn send(content_type: Option<&str>, body: impl Into<Body>) -> (StatusCode, Value) {
+        send_with(FaultSet::empty(), content_type, body).await
+    }
+
+    async fn send_with(
+        faults: FaultSet,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> (StatusCode, Value) {
         let app = Router::new()
             .route(
                 "/",
                 post(|ApiJson(login): ApiJson<Login>| async move { login.email }),
             )
-            .layer(DefaultBodyLimit::max(1024));
+            .layer(DefaultBodyLimit::max(1024))
+            .with_state(faults);
         let mut request = axum::http::Request::post("/");
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
@@ -137,6 +162,27 @@ mod tests {
                 json["message"].is_string() && json["error"].is_string(),
                 "{json}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn malformed_input_500_turns_only_the_parse_refusals_into_500() {
+        let faults = FaultSet::empty().with(Fault::MalformedInput500);
+        let big = format!(r#"{{"email":"{}","password":"x"}}"#, "a".repeat(2048));
+        let cases: [(&str, String, u16); 5] = [
+            ("application/json", "{not json".into(), 500),
+            ("application/json", r#"["a@b.c","x"]"#.into(), 500),
+            ("application/json", r#"{"email":"a@b.c"}"#.into(), 500),
+            (
+                "text/plain",
+                r#"{"email":"a@b.c","password":"x"}"#.into(),
+                415,
+            ),
+            ("application/json", big, 413),
+        ];
+        for (content_type, body, expected) in cases {
+            let (status, _) = send_with(faults, Some(content_type), body.clone()).await;
+            assert_eq!(status.as_u16(), expected, "{content_type} {body:.40}");
         }
     }
 

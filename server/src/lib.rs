@@ -70,7 +70,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         .await
         .map_err(|source| ServerError::Bind { address, source })?;
     let port = listener.local_addr().map_err(ServerError::Serve)?.port();
-    announce(port);
+    announce(port, config.faults);
 
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
@@ -90,10 +90,14 @@ pub async fn migrate(database: PgConnectOptions) -> Result<(), ServerError> {
 
 /// The banner of CFG-1, on stdout and flushed at once: whoever started the
 /// server waits for this line to know it is ready.
-fn announce(port: u16) {
+fn announce(port: u16, faults: FaultSet) {
+    let banner = if faults.contains(Fault::WrongBanner) {
+        format!("Server listening on port {port}")
+    } else {
+        format!("Application is running on: http://localhost:{port}")
+    };
     let mut stdout = std::io::stdout().lock();
-    let written = writeln!(stdout, "Application is running on: http://localhost:{port}")
-        .and_then(|()| stdout.flush());
+    let written = writeln!(stdout, "{banner}").and_then(|()| stdout.flush());
     if let Err(err) = written {
         tracing::warn!(error = %err, "cannot write the banner to stdout");
     }

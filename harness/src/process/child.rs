@@ -161,6 +161,14 @@ impl ChildProcess {
         }
     }
 
+    /// After the process exited, waits until its pipes are drained (or a
+    /// short grace passed), so that [`ChildProcess::output`] is complete.
+    pub async fn wait_output_closed(&self) {
+        let _ = self
+            .wait_for_line_matching("end of output", |_| false, DRAIN_GRACE * 5)
+            .await;
+    }
+
     /// Waits until the process exits, at most `timeout`.
     pub async fn wait_exit(&self, timeout: Duration) -> Result<ExitStatus, ProcessError> {
         let deadline = Instant::now() + timeout;

@@ -183,6 +183,9 @@ impl ManagedSubject {
             let _ = process.wait_exit(rest.min(Duration::from_millis(20))).await;
         };
         let millis = started.elapsed().as_millis() as u64;
+        if exit.is_some() {
+            process.wait_output_closed().await;
+        }
         let _ = process.kill().await;
         Ok(FailedStart {
             exit,

@@ -1,5 +1,7 @@
 //! `POST /auth/register`, `POST /auth/login`, `GET /auth/me`.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -153,6 +155,7 @@ pub async fn login(
     }
 
     let user = users::find_by_email(&state.db, &email).await?;
+    let account_exists = user.is_some();
     let password_matches = match &user {
         Some(user) => password::verify(body.password, user.password_hash.clone()).await?,
         // Same cost as a wrong password, so timing does not reveal accounts.
@@ -160,7 +163,7 @@ pub async fn login(
     };
     let Some(user) = user.filter(|_| password_matches) else {
         throttle.record_failure(&email).await;
-        return Err(ApiError::InvalidCredentials);
+        return Err(login_refusal(account_exists, state.faults));
     };
     throttle.clear(&email).await;
 
@@ -171,6 +174,22 @@ pub async fn login(
         &user,
         state.faults,
     ))
+}
+
+/// The answer to a failed login: the same `401` whether the account exists
+/// or not, except under the faults that tell the two apart.
+fn login_refusal(account_exists: bool, faults: FaultSet) -> ApiError {
+    if !account_exists && faults.contains(Fault::LoginUnknownEmail404) {
+        return ApiError::NotFound(Cow::Borrowed("User not found"));
+    }
+    if faults.contains(Fault::LoginEnumeratesAccounts) {
+        return ApiError::CredentialsRefused(if account_exists {
+            "Wrong password"
+        } else {
+            "No account for this email"
+        });
+    }
+    ApiError::InvalidCredentials
 }
 
 /// The caller's account; `401` if it was deleted since the token was issued.

@@ -10,7 +10,7 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::JwtSecret;
+use crate::config::{JwtSecret, KNOWN_DEFAULT_SECRET};
 use crate::faults::{Fault, FaultSet};
 
 /// Why a token was refused or could not be made; callers answer `401` for
@@ -65,9 +65,14 @@ impl TokenKeys {
         // tokens expiring in less than a second makes that `exp <= now`.
         validation.reject_tokens_expiring_in_less_than = 1;
         validation.set_required_spec_claims(&["exp", "sub"]);
+        let verifying_secret = if faults.contains(Fault::VerifyWithDefaultSecret) {
+            KNOWN_DEFAULT_SECRET.as_bytes()
+        } else {
+            secret.as_bytes()
+        };
         TokenKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(verifying_secret),
             validation,
             expires_in_secs,
             accept_alg_none: faults.contains(Fault::AlgNoneAccepted),
@@ -270,5 +275,19 @@ mod tests {
         assert!(keys.verify(&expired).is_err());
         let forged = forge(json!({"alg": "HS256"}), claims(user, 60), "another-secret");
         assert!(keys.verify(&forged).is_err());
+    }
+
+    #[test]
+    fn the_default_secret_fault_refuses_its_own_tokens() {
+        let keys = keys(FaultSet::empty().with(Fault::VerifyWithDefaultSecret));
+        let user = Uuid::new_v4();
+        let issued = keys.issue(user, "a@example.com").unwrap();
+        assert!(keys.verify(&issued).is_err());
+        let forged = forge(
+            json!({"alg": "HS256"}),
+            claims(user, 60),
+            KNOWN_DEFAULT_SECRET,
+        );
+        assert_eq!(keys.verify(&forged).unwrap().user_id, user);
     }
 }

@@ -9,8 +9,9 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::{CACHE_CONTROL, HeaderName};
+use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::future::Either;
@@ -32,12 +33,19 @@ use crate::json::ApiJson;
 const MAX_QUESTION_CHARS: usize = 4000;
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
 
+/// What the `stream-any-document` fault streams for a document the caller
+/// cannot read.
+const CANNED_ANSWER: &str = "I could not find anything about that in this document.";
+
 /// How chat streams behave, fixed at start.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatSettings {
     delay: Duration,
     recheck_token: bool,
     buffered: bool,
+    send_done: bool,
+    auth_in_stream: bool,
+    any_document: bool,
 }
 
 impl ChatSettings {
@@ -47,6 +55,33 @@ impl ChatSettings {
             delay,
             recheck_token: faults.contains(Fault::StreamRecheckToken),
             buffered: faults.contains(Fault::StreamBuffered),
+            send_done: !faults.contains(Fault::StreamNoDone),
+            auth_in_stream: faults.contains(Fault::StreamStartsBeforeAuth),
+            any_document: faults.contains(Fault::StreamAnyDocument),
+        }
+    }
+}
+
+/// Who asks for a stream. It refuses a request without a valid token
+/// before the stream starts, as [`AuthUser`] does, except under the
+/// `stream-starts-before-auth` fault, which keeps the refusal to send it
+/// inside the stream.
+pub struct Caller(Result<AuthUser, ApiError>);
+
+impl<S> FromRequestParts<S> for Caller
+where
+    AuthUser: FromRequestParts<S, Rejection = ApiError>,
+    ChatSettings: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await;
+        if ChatSettings::from_ref(state).auth_in_stream {
+            Ok(Caller(user))
+        } else {
+            user.map(|user| Caller(Ok(user)))
         }
     }
 }
@@ -75,12 +110,20 @@ struct Failure<'a> {
 
 /// Answers a question about one of the caller's documents.
 pub async fn stream(
-    user: AuthUser,
+    Caller(user): Caller,
     DocumentId(document_id): DocumentId,
     State(db): State<PgPool>,
     State(settings): State<ChatSettings>,
     ApiJson(body): ApiJson<ChatBody>,
 ) -> Result<Response, ApiError> {
+    let user = match user {
+        Ok(user) => user,
+        Err(refusal) => {
+            let message = refusal.to_string();
+            let error = sse_event("error", &Failure { message: &message });
+            return Ok(event_stream(stream::iter([error])));
+        }
+    };
     let question = body.message.trim();
     if question.is_empty() {
         return Err(ApiError::bad_request("message must not be empty"));
@@ -90,9 +133,11 @@ pub async fn stream(
             "message must be at most 4000 characters",
         ));
     }
-    let document = find_for_owner(&db, document_id, user.id)
-        .await?
-        .ok_or_else(ApiError::document_not_found)?;
+    let document = match find_for_owner(&db, document_id, user.id).await? {
+        Some(document) => document,
+        None if settings.any_document => return Ok(event_stream(canned_reply())),
+        None => return Err(ApiError::document_not_found()),
+    };
     store::insert_message(
         &db,
         Uuid::new_v4(),
@@ -112,6 +157,7 @@ pub async fn stream(
         message_id: Uuid::new_v4(),
         document_id,
         user_id: user.id,
+        send_done: settings.send_done,
         finished: false,
     };
     let events = stream::unfold(reply, Reply::next_event);
@@ -120,15 +166,42 @@ pub async fn stream(
     } else {
         Either::Right(events)
     };
+    Ok(event_stream(events))
+}
+
+/// The `200 text/event-stream` response carrying `events`.
+fn event_stream<S>(events: S) -> Response
+where
+    S: Stream<Item = Result<Event, axum::Error>> + Send + 'static,
+{
     let sse = Sse::new(events).keep_alive(KeepAlive::default());
     // `Sse` sets `Cache-Control: no-cache` too; it is stated here because
     // the contract requires it (SSE-6). `X-Accel-Buffering: no` asks
     // reverse proxies such as nginx not to buffer the stream either.
-    Ok((
+    (
         [(CACHE_CONTROL, "no-cache"), (X_ACCEL_BUFFERING, "no")],
         sse,
     )
-        .into_response())
+        .into_response()
+}
+
+/// The `stream-any-document` fault's answer about a document the caller
+/// cannot read: one delta and a `done` naming a message that is not stored.
+fn canned_reply() -> impl Stream<Item = Result<Event, axum::Error>> + Send + 'static {
+    stream::iter([
+        sse_event(
+            "delta",
+            &Delta {
+                content: CANNED_ANSWER,
+            },
+        ),
+        sse_event(
+            "done",
+            &Done {
+                message_id: Uuid::new_v4(),
+            },
+        ),
+    ])
 }
 
 /// The state of one answer being streamed.
@@ -143,6 +216,8 @@ struct Reply {
     message_id: Uuid,
     document_id: Uuid,
     user_id: Uuid,
+    /// Cleared only under the `stream-no-done` fault.
+    send_done: bool,
     finished: bool,
 }
 
@@ -172,6 +247,9 @@ impl Reply {
             return Some((next, self));
         }
         self.finished = true;
+        if !self.send_done {
+            return None;
+        }
         let last = match self.save().await {
             Ok(()) => sse_event(
                 "done",

@@ -267,6 +267,20 @@ fn ignore_expires_in_keeps_seven_days() {
 }
 
 #[test]
+fn hardcoded_redis_address_ignores_redis_host_and_port() {
+    let faults = FaultSet::empty().with(Fault::HardcodedRedisAddress);
+    let config = config_with_faults(
+        &[
+            ("REDIS_HOST", Some("redis.internal")),
+            ("REDIS_PORT", Some("6380")),
+        ],
+        faults,
+    )
+    .unwrap();
+    assert_eq!(config.redis.url(), "redis://127.0.0.1:1/");
+}
+
+#[test]
 fn dotenv_is_read_without_touching_the_environment() {
     let dir = std::env::temp_dir().join(format!("refsrv-dotenv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
