@@ -29,6 +29,8 @@ pub const KNOWN_DEFAULT_SECRET: &str = "change-me-in-production-use-long-random-
 pub const DEFAULT_EXPIRES_IN_SECS: u64 = 604_800;
 
 const DEFAULT_PORT: u16 = 3000;
+const DEFAULT_WEB_PORT: u16 = 5173;
+const DEFAULT_HYDRATION_DELAY_MS: u64 = 300;
 /// Where the `hardcoded-redis-address` fault looks for Redis: port 1 of the
 /// loopback (TCP port service multiplexer, long obsolete), where nothing listens.
 const HARD_CODED_REDIS_HOST: &str = "127.0.0.1";
@@ -64,6 +66,21 @@ pub struct Config {
     pub login_throttle_window: Duration,
     /// Deliberate defects switched on (`REFERENCE_FAULTS` and `--fault`).
     pub faults: FaultSet,
+    /// The web app: its port and the API URL it is told.
+    pub web: WebConfig,
+}
+
+/// Where and how the web app is served (a second listener on its own origin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebConfig {
+    /// The port (`WEB_PORT`, default 5173); `None` when `WEB_PORT=off`.
+    pub port: Option<u16>,
+    /// The API's URL as the browser sees it (`VITE_API_URL`, default
+    /// `http://localhost:<PORT>`).
+    pub api_url: String,
+    /// How long the app takes to rehydrate its stored session
+    /// (`WEB_HYDRATION_DELAY_MS`, default 300), so the original race is real.
+    pub hydration_delay_ms: u64,
 }
 
 /// The Redis address; the server builds `redis://host:port/` from it.
@@ -185,13 +202,15 @@ impl Config {
                 "a positive number of seconds",
             ));
         }
+        let port = vars.parse("PORT", DEFAULT_PORT, "a port number from 0 to 65535")?;
         Ok(Config {
+            web: web_config(&vars, port)?,
             database: database_options(&vars)?,
             redis: redis_address(&vars, faults)?,
             jwt_secret,
             jwt_expires_in_secs,
             host: host(&vars)?,
-            port: vars.parse("PORT", DEFAULT_PORT, "a port number from 0 to 65535")?,
+            port,
             cors_origins: cors_origins(
                 &vars
                     .get("CORS_ORIGIN")
@@ -207,6 +226,27 @@ impl Config {
             faults,
         })
     }
+}
+
+fn web_config<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+    port: u16,
+) -> Result<WebConfig, ConfigError> {
+    let web_port = match vars.get("WEB_PORT") {
+        Some(off) if off.eq_ignore_ascii_case("off") => None,
+        _ => Some(vars.parse("WEB_PORT", DEFAULT_WEB_PORT, "a port number, or off")?),
+    };
+    Ok(WebConfig {
+        port: web_port,
+        api_url: vars
+            .get("VITE_API_URL")
+            .unwrap_or_else(|| format!("http://localhost:{port}")),
+        hydration_delay_ms: vars.parse(
+            "WEB_HYDRATION_DELAY_MS",
+            DEFAULT_HYDRATION_DELAY_MS,
+            "a number of milliseconds",
+        )?,
+    })
 }
 
 /// Reads only `DATABASE_URL` (and `.env`): what the `migrate` subcommand

@@ -104,11 +104,28 @@ pub enum Fault {
     /// canned answer for a document that is absent or someone else's instead
     /// of answering `404`.
     StreamAnyDocument,
+    /// Breaks WEB-2, WEB-3, WEB-4 and WEB-5: the web app renders and fetches
+    /// before the stored session is rehydrated, so the first requests after
+    /// a page load go out without a token, get `401` and the app says the
+    /// session expired (the original bug of the post-mortem).
+    NoHydrationGate,
+    /// Breaks WEB-1, WEB-2, WEB-3, WEB-4 and WEB-5: the web app keeps the
+    /// session in memory only; nothing is written to `localStorage`, so any
+    /// page load logs out.
+    TokenNotPersisted,
+    /// Breaks WEB-4 and WEB-5: the web app sends the chat stream request
+    /// without `Authorization`, so the stream gets `401` and the answer
+    /// never shows.
+    StreamWithoutAuthHeader,
+    /// Breaks WEB-1, WEB-2, WEB-3, WEB-4 and WEB-5: the web app adds an
+    /// `X-Client` header that CORS does not allow, so the browser refuses
+    /// every API call ("Failed to fetch").
+    WebExtraHeader,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 28] = [
+    pub const ALL: [Fault; 32] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -137,6 +154,10 @@ impl Fault {
         Fault::StreamNoDone,
         Fault::StreamStartsBeforeAuth,
         Fault::StreamAnyDocument,
+        Fault::NoHydrationGate,
+        Fault::TokenNotPersisted,
+        Fault::StreamWithoutAuthHeader,
+        Fault::WebExtraHeader,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -170,6 +191,10 @@ impl Fault {
             Fault::StreamNoDone => "stream-no-done",
             Fault::StreamStartsBeforeAuth => "stream-starts-before-auth",
             Fault::StreamAnyDocument => "stream-any-document",
+            Fault::NoHydrationGate => "no-hydration-gate",
+            Fault::TokenNotPersisted => "token-not-persisted",
+            Fault::StreamWithoutAuthHeader => "stream-without-auth-header",
+            Fault::WebExtraHeader => "web-extra-header",
         }
     }
 
@@ -208,6 +233,10 @@ impl Fault {
             Fault::StreamNoDone => &["SSE-1", "SSE-2", "SSE-4", "SSE-6", "CORS-2"],
             Fault::StreamStartsBeforeAuth => &["SSE-3"],
             Fault::StreamAnyDocument => &["SSE-5"],
+            Fault::NoHydrationGate => &["WEB-2", "WEB-3", "WEB-4", "WEB-5"],
+            Fault::TokenNotPersisted => &["WEB-1", "WEB-2", "WEB-3", "WEB-4", "WEB-5"],
+            Fault::StreamWithoutAuthHeader => &["WEB-4", "WEB-5"],
+            Fault::WebExtraHeader => &["WEB-1", "WEB-2", "WEB-3", "WEB-4", "WEB-5"],
         }
     }
 

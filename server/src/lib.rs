@@ -19,6 +19,7 @@ pub mod health;
 pub mod json;
 pub mod redis_client;
 pub mod request_log;
+pub mod web;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -70,6 +71,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         .await
         .map_err(|source| ServerError::Bind { address, source })?;
     let port = listener.local_addr().map_err(ServerError::Serve)?.port();
+    serve_web_app(&config).await;
     announce(port, config.faults);
 
     axum::serve(listener, router)
@@ -86,6 +88,29 @@ pub async fn migrate(database: PgConnectOptions) -> Result<(), ServerError> {
     let db = db::connect(database).await?;
     db.close().await;
     Ok(())
+}
+
+/// Serves the web app on `WEB_PORT` in the background. The API does not
+/// depend on it: when the port is taken, a warning says so and the API runs on.
+async fn serve_web_app(config: &Config) {
+    let Some(port) = config.web.port else {
+        return;
+    };
+    let address = SocketAddr::new(config.host, port);
+    match TcpListener::bind(address).await {
+        Ok(listener) => {
+            let router = web::router(&config.web, config.faults);
+            tracing::info!(%address, api = %config.web.api_url, "web app listening");
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, router).await {
+                    tracing::warn!(error = %err, "the web app stopped");
+                }
+            });
+        }
+        Err(err) => {
+            tracing::warn!(%address, error = %err, "cannot serve the web app (set WEB_PORT, or WEB_PORT=off)");
+        }
+    }
 }
 
 /// The banner of CFG-1, on stdout and flushed at once: whoever started the

@@ -15,6 +15,7 @@ function headers(token, extra = {}) {
 export async function request(path, { method = "GET", body, token } = {}) {
   const response = await fetch(`${config.apiUrl}${path}`, {
     method,
+    credentials: "include",
     headers: headers(token, body === undefined ? {} : { "Content-Type": "application/json" }),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -32,6 +33,7 @@ export async function streamChat(documentId, message, token, onDelta) {
   const withHeader = !config.faults.includes("stream-without-auth-header");
   const response = await fetch(`${config.apiUrl}/documents/${documentId}/chat/stream`, {
     method: "POST",
+    credentials: "include",
     headers: headers(withHeader ? token : null, { "Content-Type": "application/json", Accept: "text/event-stream" }),
     body: JSON.stringify({ message }),
   });

@@ -204,23 +204,45 @@ fn excerpt(text: &str) -> String {
         .join("\n")
 }
 
+/// One line per request the browser made, for failure reports.
+pub fn network_lines(b: &BrowserScene) -> Vec<String> {
+    b.recorder.entries().iter().map(describe).collect()
+}
+
+fn describe(e: &crate::browser::recorder::Recorded) -> String {
+    format!(
+        "+{} ms {} {} auth={} query_token={} origin={} -> {}",
+        e.at_ms,
+        e.method,
+        e.path,
+        e.authorization.as_deref().unwrap_or("none"),
+        e.query_token,
+        e.origin.as_deref().unwrap_or("none"),
+        e.status.map_or("no answer".into(), |s| s.to_string())
+    )
+}
+
+/// A short description of a browser action, for reports.
+pub fn action_label(action: &BrowserAction) -> String {
+    match action {
+        BrowserAction::Goto(path) => format!("go to {path}"),
+        BrowserAction::Fill(f) => format!("fill {} with {:?}", f.selector, f.value),
+        BrowserAction::Click(selector) => format!("click {selector}"),
+        BrowserAction::Reload => "reload the page".into(),
+        BrowserAction::WaitText(w) => format!("wait up to {} ms for {:?}", w.within_ms, w.text),
+        BrowserAction::AbsentText(a) => format!("{:?} stays absent for {} ms", a.text, a.for_ms),
+        BrowserAction::Storage(st) => format!("check localStorage[{}]", st.key),
+        BrowserAction::Screenshot(name) => format!("screenshot {name}"),
+        BrowserAction::ClearNetwork => "forget the requests recorded so far".into(),
+    }
+}
+
 /// Checks what the browser sent to the API.
 pub fn check_network(scene: &mut Scene, step: &NetworkStep) -> Result<Vec<String>, StepError> {
     let b = browser(scene)?;
     let entries = b.recorder.entries();
     let mut problems = Vec::new();
-    let line = |e: &crate::browser::recorder::Recorded| {
-        format!(
-            "+{} ms {} {} auth={} query_token={} origin={} -> {}",
-            e.at_ms,
-            e.method,
-            e.path,
-            e.authorization.as_deref().unwrap_or("none"),
-            e.query_token,
-            e.origin.as_deref().unwrap_or("none"),
-            e.status.map_or("no answer".into(), |s| s.to_string())
-        )
-    };
+    let line = describe;
     for e in &entries {
         if let Some(s) = e.status
             && step.no_status.contains(&s)
@@ -237,7 +259,7 @@ pub fn check_network(scene: &mut Scene, step: &NetworkStep) -> Result<Vec<String
             ]
         });
         for e in &entries {
-            let exempt = e.method == "OPTIONS" || public.iter().any(|p| e.path == *p);
+            let exempt = e.method == "OPTIONS" || public.contains(&e.path);
             if !exempt && e.authorization.is_none() && !e.query_token {
                 problems.push(format!(
                     "network: an API request went out without a token: {}",

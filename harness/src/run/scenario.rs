@@ -224,9 +224,16 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         let failed = !problems.is_empty();
         if failed
             && let Some(b) = &scene.browser
-            && let Some(path) = screenshot(b, &format!("step{}", i + 1)).await
+            && step.kind() == "browser"
         {
-            problems.push(format!("screenshot: {}", path.display()));
+            if let Some(path) = screenshot(b, &format!("step{}", i + 1)).await {
+                problems.push(format!("screenshot: {}", path.display()));
+            }
+            let requests = browser::network_lines(b);
+            problems.push(format!(
+                "requests the browser made to the API:\n  {}",
+                requests.join("\n  ")
+            ));
         }
         result.steps.push(StepResult {
             index: i + 1,
@@ -306,7 +313,7 @@ pub fn label(step: &Step) -> String {
         Step::Output(_) => "check the subject's output".into(),
         Step::File(f) => format!("check {}", f.path),
         Step::Sleep(s) => format!("wait {} ms", s.ms),
-        Step::Browser(a) => format!("browser: {a:?}"),
+        Step::Browser(a) => browser::action_label(a),
         Step::Network(_) => "check the browser's requests to the API".into(),
     }
 }

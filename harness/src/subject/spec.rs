@@ -63,6 +63,8 @@ impl Launch {
     pub fn reference(program: PathBuf, faults: &[String]) -> Launch {
         let mut env = BTreeMap::new();
         env.insert("REFERENCE_FAULTS".to_owned(), faults.join(","));
+        // Its web app only where a browser scenario asks for it (WEB_PORT).
+        env.insert("WEB_PORT".to_owned(), "off".to_owned());
         let description = if faults.is_empty() {
             "reference server".to_owned()
         } else {
