@@ -23,6 +23,12 @@ pub enum Command {
     Check(ScenarioArgs),
     /// Show which scenarios cover which rule; fails when a rule has none.
     Rules(ScenarioArgs),
+    /// Print the JSON Schema of the scenario file format (for editors), or write it.
+    Schema {
+        /// Write `scenario.schema.json` into this directory instead of printing it.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Run the reference server of this workspace (used to start it as a subject).
     #[command(hide = true, name = "reference-server", disable_help_flag = true)]
     ReferenceServer {
@@ -75,9 +81,10 @@ pub struct RunArgs {
     /// Redis URL for `--services external`.
     #[arg(long, value_name = "URL")]
     pub redis_url: Option<String>,
-    /// What is tested.
-    #[arg(long, value_enum, default_value = "reference")]
-    pub subject: SubjectKind,
+    /// What is tested: `reference`, `command` (with --subject-cmd), `url`
+    /// (with --backend-url), or a subject profile file (`*.toml`).
+    #[arg(long, default_value = "reference", value_name = "KIND|PROFILE")]
+    pub subject: String,
     /// The command that starts the subject (with `--subject command`).
     #[arg(long, value_name = "CMD")]
     pub subject_cmd: Option<String>,

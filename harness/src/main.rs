@@ -10,6 +10,7 @@ use conformance::rules::Catalogue;
 use conformance::run::suite::{SuiteOptions, run_suite};
 use conformance::scenario::load::{LoadedScenario, load_dir};
 use conformance::services::ServicesMode;
+use conformance::subject::profile;
 use conformance::subject::spec::{Launch, SubjectSpec};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +84,18 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
                 Ok(1)
             }
         }
+        Command::Schema { out } => {
+            use conformance::scenario::schema;
+            match out {
+                Some(dir) => {
+                    let path = schema::write_scenario_schema(&dir)
+                        .with_context(|| format!("cannot write the schema to {}", dir.display()))?;
+                    println!("wrote {}", path.display());
+                }
+                None => print!("{}", schema::scenario_schema_text()),
+            }
+            Ok(0)
+        }
         Command::Run(args) => run(*args, &catalogue),
         Command::ReferenceServer { .. } => Ok(0),
     }
@@ -110,7 +123,25 @@ fn load(
 }
 
 fn subject(args: &RunArgs) -> anyhow::Result<SubjectSpec> {
-    Ok(match args.subject {
+    let kind = match args.subject.as_str() {
+        "reference" => SubjectKind::Reference,
+        "command" => SubjectKind::Command,
+        "url" => SubjectKind::Url,
+        path if path.ends_with(".toml") => {
+            let path = PathBuf::from(path);
+            let profile = profile::load(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let program = std::env::current_exe()
+                .context("cannot find the conformance binary to start the reference server")?;
+            let base = path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), PathBuf::from);
+            return Ok(SubjectSpec::Managed(profile.launch(program, &base)));
+        }
+        other => bail!(
+            "unknown subject {other:?}: expected reference, command, url or a profile file (*.toml)\nusage: conformance run --subject reference|command|url|PROFILE.toml"
+        ),
+    };
+    Ok(match kind {
         SubjectKind::Reference => {
             let mut faults: Vec<String> = std::env::var("REFERENCE_FAULTS")
                 .unwrap_or_default()

@@ -26,6 +26,8 @@ pub struct BrowserScene {
     pub artifacts: PathBuf,
     /// The scenario's name, for file names.
     pub scenario: String,
+    /// The frontend process, when the harness started one.
+    pub frontend: Option<crate::process::ChildProcess>,
 }
 
 fn browser(scene: &mut Scene) -> Result<&mut BrowserScene, StepError> {

@@ -9,6 +9,7 @@ use crate::browser::pool::BrowserPool;
 use crate::browser::recorder::Recorder;
 use crate::browser::session::Session;
 use crate::outcome::{ScenarioResult, StepResult, Transcript, Verdict};
+use crate::process::ChildProcess;
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Step;
 use crate::services::Services;
@@ -16,7 +17,7 @@ use crate::services::free_port;
 use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
 use crate::subject::managed::ManagedSubject;
 use crate::subject::managed::wait_for_port;
-use crate::subject::spec::Launch;
+use crate::subject::spec::{Frontend, Launch};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use std::time::Instant;
@@ -68,6 +69,25 @@ pub fn not_applicable(s: &LoadedScenario, ctx: &RunContext<'_>) -> Option<String
             "needs a subject the harness starts and controls (use a managed subject)".into(),
         );
     }
+    if let Some(launcher) = ctx.launcher {
+        let launch = launcher.launch;
+        if let Some(knob) = s
+            .scenario
+            .needs
+            .env
+            .keys()
+            .find(|k| launch.missing_knobs.contains(k))
+        {
+            return Some(format!(
+                "sets {knob}, a test knob the subject's profile says it does not honour"
+            ));
+        }
+        if s.scenario.needs.browser && launch.frontend == Frontend::None {
+            return Some(
+                "needs a frontend: describe one in the subject's profile ([frontend])".into(),
+            );
+        }
+    }
     if s.scenario.needs.reference_only && !ctx.is_reference {
         return Some("checks the reference implementation's own repository".into());
     }
@@ -106,6 +126,11 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
     }
     for (name, selector) in DEFAULT_SELECTORS {
         v.set(*name, *selector);
+    }
+    if let Some(launcher) = ctx.launcher {
+        for (name, selector) in &launcher.launch.selectors {
+            v.set(name, selector);
+        }
     }
 }
 
@@ -358,9 +383,33 @@ async fn open_browser(
     recorder: Recorder,
     web_port: u16,
 ) -> Result<BrowserScene, String> {
-    if !wait_for_port(web_port, Duration::from_secs(15)).await {
+    let frontend = match ctx.launcher.map(|l| &l.launch.frontend) {
+        Some(Frontend::Command { command, cwd, env }) => {
+            let mut process = std::process::Command::new("/bin/sh");
+            process
+                .arg("-c")
+                .arg(command)
+                .current_dir(cwd)
+                .envs(env)
+                .env("WEB_PORT", web_port.to_string())
+                .env("PORT", web_port.to_string())
+                .env("VITE_API_URL", recorder.url());
+            Some(ChildProcess::spawn("frontend", process).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    if !wait_for_port(web_port, Duration::from_secs(30)).await {
+        let output = frontend
+            .as_ref()
+            .map(|f| f.output().text())
+            .unwrap_or_default();
         return Err(format!(
-            "the frontend did not answer on WEB_PORT={web_port} within 15 s"
+            "the frontend did not answer on WEB_PORT={web_port} within 30 s{}",
+            if output.is_empty() {
+                String::new()
+            } else {
+                format!("; it printed:\n{output}")
+            }
         ));
     }
     let pool = ctx.browsers.ok_or("no browser")?;
@@ -372,5 +421,6 @@ async fn open_browser(
         frontend_url: format!("http://localhost:{web_port}"),
         artifacts: ctx.artifacts.clone(),
         scenario: s.name.clone(),
+        frontend,
     })
 }

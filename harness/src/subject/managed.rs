@@ -230,7 +230,7 @@ impl ManagedSubject {
         // Ready when the port answers; the banner only hurries that along
         // (whether the banner is right is CFG-1's business, not readiness).
         let ready = tokio::select! {
-            line = process.wait_for_line(BANNER, timeout) => line.map(drop),
+            line = process.wait_for_line(self.launch.ready_line.as_deref().unwrap_or(BANNER), timeout) => line.map(drop),
             open = wait_for_port(self.port(), timeout) => match open {
                 true => Ok(()),
                 false => process.wait_for_line(BANNER, Duration::ZERO).await.map(drop),

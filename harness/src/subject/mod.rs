@@ -3,4 +3,5 @@
 
 pub mod env;
 pub mod managed;
+pub mod profile;
 pub mod spec;

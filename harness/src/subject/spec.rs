@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 /// How the harness gets at the subject.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per run; boxing would only add noise at every use"
+)]
 pub enum SubjectSpec {
     /// A process the harness starts and controls (the reference server, or
     /// any implementation started from a command).
@@ -55,6 +59,33 @@ pub struct Launch {
     pub is_reference: bool,
     /// The longest wait for the subject to get ready.
     pub ready_timeout_ms: u64,
+    /// A line that says the subject is ready (its port answering does too).
+    pub ready_line: Option<String>,
+    /// How the frontend is provided, for browser scenarios.
+    pub frontend: Frontend,
+    /// Selector variables (`sel_email`...) overriding the contract's defaults.
+    pub selectors: BTreeMap<String, String>,
+    /// Test knobs of the contract the subject does not honour (such as
+    /// `STREAM_DELAY_MS`): scenarios that set them are not applicable.
+    pub missing_knobs: Vec<String>,
+}
+
+/// How a subject's frontend is provided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frontend {
+    /// No frontend: browser scenarios are not applicable.
+    None,
+    /// The backend serves it on `WEB_PORT`.
+    ServedByBackend,
+    /// A command serves it on `$WEB_PORT` with `$VITE_API_URL` as its API.
+    Command {
+        /// The shell command line.
+        command: String,
+        /// Its working directory.
+        cwd: PathBuf,
+        /// Extra environment.
+        env: BTreeMap<String, String>,
+    },
 }
 
 impl Launch {
@@ -79,6 +110,10 @@ impl Launch {
             source_root: Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))),
             is_reference: true,
             ready_timeout_ms: 30_000,
+            ready_line: None,
+            frontend: Frontend::ServedByBackend,
+            selectors: BTreeMap::new(),
+            missing_knobs: Vec::new(),
         }
     }
 
@@ -86,13 +121,17 @@ impl Launch {
     pub fn command(command_line: &str, cwd: Option<PathBuf>) -> Launch {
         Launch {
             program: PathBuf::from("/bin/sh"),
-            args: vec!["-c".to_owned(), format!("exec {command_line}")],
+            args: vec!["-c".to_owned(), command_line.to_owned()],
             cwd: cwd.clone(),
             env: BTreeMap::new(),
             description: format!("command `{command_line}`"),
             source_root: cwd,
             is_reference: false,
             ready_timeout_ms: 60_000,
+            ready_line: None,
+            frontend: Frontend::None,
+            selectors: BTreeMap::new(),
+            missing_knobs: Vec::new(),
         }
     }
 }
