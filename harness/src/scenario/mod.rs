@@ -3,6 +3,7 @@
 
 pub mod load;
 pub mod model;
+pub mod schema;
 pub mod sequence;
 pub mod source_error;
 pub mod vars;

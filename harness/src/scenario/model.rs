@@ -3,11 +3,12 @@
 //! denies unknown fields so a typo is an error with a position, not a check
 //! that silently does nothing.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// One scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// A sentence saying what the scenario proves.
@@ -25,7 +26,7 @@ pub struct Scenario {
 }
 
 /// What a scenario needs: its own subject, special environment, a browser.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Needs {
     /// A fresh subject with a fresh database, for this scenario alone.
@@ -44,7 +45,7 @@ pub struct Needs {
 
 /// One step. In TOML each step is a table with exactly one key naming its
 /// kind: `[[steps]]` then `[steps.request]`, `[steps.stream]` and so on.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// One HTTP request and what its response must look like.
@@ -106,8 +107,9 @@ impl Step {
 
 /// A request to send and the checks on its answer: the body of `request`
 /// and `stream` steps (`E` is the kind of checks) and of a burst's request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(bound = "E: JsonSchema + Default", rename = "Exchange_for_{E}")]
 pub struct Exchange<E> {
     /// A label for reports.
     pub name: Option<String>,
@@ -127,6 +129,7 @@ pub struct Exchange<E> {
     /// Sends `Authorization: Bearer <value>`.
     pub bearer: Option<String>,
     /// A JSON body (sent with `Content-Type: application/json`).
+    #[schemars(with = "Option<serde_json::Value>")]
     pub json: Option<toml::Value>,
     /// A raw body, sent as is (set `Content-Type` in `headers` if needed).
     pub body: Option<String>,
@@ -155,12 +158,12 @@ pub type StreamStep = Exchange<StreamExpect>;
 pub type BurstRequest = Exchange<NoChecks>;
 
 /// No checks: a burst's request carries none of its own.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoChecks {}
 
 /// Checks on a plain HTTP response.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The exact status.
@@ -184,7 +187,7 @@ pub struct Expect {
 }
 
 /// One check on a response header (names are case-insensitive).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeaderCheck {
     /// The header name.
@@ -208,12 +211,13 @@ pub struct HeaderCheck {
 }
 
 /// One check on a JSON document at a JSON pointer (RFC 6901).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JsonCheck {
     /// Where in the document: `""` is the whole document, `/user/id` a field.
     pub pointer: String,
     /// The value equals this.
+    #[schemars(with = "Option<serde_json::Value>")]
     pub equals: Option<toml::Value>,
     /// The value is present.
     #[serde(default)]
@@ -227,11 +231,12 @@ pub struct JsonCheck {
     /// The value (a string, or a number's text) matches this regex.
     pub matches: Option<String>,
     /// The value differs from this.
+    #[schemars(with = "Option<serde_json::Value>")]
     pub not_equals: Option<toml::Value>,
 }
 
 /// JSON value types for `type` checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JsonType {
     /// A string.
@@ -251,7 +256,7 @@ pub enum JsonType {
 }
 
 /// The same request sent `count` times at once.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BurstStep {
     /// How many copies to send concurrently.
@@ -267,7 +272,7 @@ pub struct BurstStep {
 }
 
 /// Checks on an event stream.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StreamExpect {
     /// The status (200 when absent).
@@ -324,7 +329,7 @@ fn default_stream_deadline() -> u64 {
 }
 
 /// Makes a JWT and stores it in a variable.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgeStep {
     /// The variable that receives the token.
@@ -338,7 +343,7 @@ pub struct ForgeStep {
 }
 
 /// Shapes of forged tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ForgedKind {
     /// HS256 with the subject's secret: needs the secret.
@@ -361,7 +366,7 @@ impl ForgedKind {
 }
 
 /// Checks on a JWT the subject issued.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenStep {
     /// The token (usually `${token}`).
@@ -379,7 +384,7 @@ pub struct TokenStep {
 }
 
 /// Cuts or restores the subject's database.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseStep {
     /// `down` or `up`.
@@ -387,7 +392,7 @@ pub struct DatabaseStep {
 }
 
 /// The two states of the database link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseState {
     /// New connections refused, open ones dropped.
@@ -397,7 +402,7 @@ pub enum DatabaseState {
 }
 
 /// Restarts the subject with the same data.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestartStep {
     /// Environment changes for the new process.
@@ -406,7 +411,7 @@ pub struct RestartStep {
 }
 
 /// Starts a subject that must refuse to start.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartFailsStep {
     /// Environment changes for this start.
@@ -430,7 +435,7 @@ fn default_start_fails_within() -> u64 {
 }
 
 /// Waits a fixed time.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SleepStep {
     /// Milliseconds.
@@ -438,7 +443,7 @@ pub struct SleepStep {
 }
 
 /// Checks on the subject's output so far.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutputStep {
     /// The output contains each of these.
@@ -450,7 +455,7 @@ pub struct OutputStep {
 }
 
 /// Checks a file in the subject's source tree.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileStep {
     /// Path relative to the subject's root directory.
@@ -461,7 +466,7 @@ pub struct FileStep {
 }
 
 /// One browser action: `browser = { goto = "/login" }`, `browser = "reload"`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum BrowserAction {
     /// Opens a path of the frontend.
@@ -485,7 +490,7 @@ pub enum BrowserAction {
 }
 
 /// Types into a field.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FillAction {
     /// CSS selector.
@@ -495,7 +500,7 @@ pub struct FillAction {
 }
 
 /// Waits for a text.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitText {
     /// The text.
@@ -512,7 +517,7 @@ fn default_wait() -> u64 {
 }
 
 /// A text that must not show for a while.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsentText {
     /// The text.
@@ -522,7 +527,7 @@ pub struct AbsentText {
 }
 
 /// Checks on a `localStorage` value holding JSON.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorageCheck {
     /// The key.
@@ -533,7 +538,7 @@ pub struct StorageCheck {
 }
 
 /// Checks on the requests the browser made through the recording proxy.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkStep {
     /// No response had one of these statuses.

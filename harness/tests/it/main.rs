@@ -3,7 +3,9 @@
 mod kill_matrix;
 mod loading;
 mod process;
+mod profiles;
 mod scenarios;
+mod schema;
 mod services;
 mod snapshots;
 mod support;
