@@ -35,6 +35,7 @@ pub fn main_entry(args: Vec<String>) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     init_tracing();
+    crate::memory::return_large_blocks_to_the_system();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -17,6 +17,7 @@ pub mod error;
 pub mod faults;
 pub mod health;
 pub mod json;
+pub mod memory;
 pub mod redis_client;
 pub mod request_log;
 pub mod web;
