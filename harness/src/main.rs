@@ -88,9 +88,12 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
             use conformance::scenario::schema;
             match out {
                 Some(dir) => {
-                    let path = schema::write_scenario_schema(&dir)
-                        .with_context(|| format!("cannot write the schema to {}", dir.display()))?;
-                    println!("wrote {}", path.display());
+                    for write in [schema::write_scenario_schema, schema::write_profile_schema] {
+                        let path = write(&dir).with_context(|| {
+                            format!("cannot write the schema to {}", dir.display())
+                        })?;
+                        println!("wrote {}", path.display());
+                    }
                 }
                 None => print!("{}", schema::scenario_schema_text()),
             }

@@ -8,6 +8,7 @@
 //! out.
 
 use super::model::Scenario;
+use crate::subject::profile::Profile;
 use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
@@ -20,22 +21,47 @@ pub const SCENARIO_SCHEMA_FILE: &str = "scenario.schema.json";
 /// The schema's `$id`: where the checked-in file is published.
 pub const SCENARIO_SCHEMA_ID: &str = "https://raw.githubusercontent.com/insight-garden/insight-garden-conformance/main/schemas/scenario.schema.json";
 
+/// The profile schema's file name.
+pub const PROFILE_SCHEMA_FILE: &str = "profile.schema.json";
+
+/// The profile schema's `$id`.
+pub const PROFILE_SCHEMA_ID: &str = "https://raw.githubusercontent.com/insight-garden/insight-garden-conformance/main/schemas/profile.schema.json";
+
+fn schema_for<T: schemars::JsonSchema>(id: &str, title: &str, description: &str) -> Value {
+    let settings = SchemaSettings::draft07().with_transform(RecursiveTransform(drop_null));
+    let mut schema = settings.into_generator().into_root_schema_for::<T>();
+    schema.insert("$id".to_owned(), id.into());
+    schema.insert("title".to_owned(), title.into());
+    schema.insert("description".to_owned(), description.into());
+    schema.into()
+}
+
 /// The JSON Schema of a scenario file, with `$id`, title and description.
 pub fn scenario_schema() -> Value {
-    let settings = SchemaSettings::draft07().with_transform(RecursiveTransform(drop_null));
-    let mut schema = settings.into_generator().into_root_schema_for::<Scenario>();
-    schema.insert("$id".to_owned(), SCENARIO_SCHEMA_ID.into());
-    schema.insert(
-        "title".to_owned(),
-        "Insight Garden conformance scenario".into(),
-    );
-    schema.insert(
-        "description".to_owned(),
+    schema_for::<Scenario>(
+        SCENARIO_SCHEMA_ID,
+        "Insight Garden conformance scenario",
         "One scenario file of the conformance suite (scenarios/*.toml): a title, \
-         the rule IDs it checks, tags, what it needs, and its steps."
-            .into(),
-    );
-    schema.into()
+         the rule IDs it checks, tags, what it needs, and its steps.",
+    )
+}
+
+/// The JSON Schema of a subject profile (`--subject profile.toml`).
+pub fn profile_schema() -> Value {
+    schema_for::<Profile>(
+        PROFILE_SCHEMA_ID,
+        "Insight Garden conformance subject profile",
+        "How the conformance harness starts and reaches an implementation: \
+         backend command, readiness, frontend, selectors and supported knobs.",
+    )
+}
+
+/// The profile schema as it is checked in.
+pub fn profile_schema_text() -> String {
+    // Serializing a `Value` cannot fail: its map keys are strings.
+    let mut text = serde_json::to_string_pretty(&profile_schema()).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The schema as it is checked in: pretty JSON with a trailing newline.
@@ -52,6 +78,14 @@ pub fn write_scenario_schema(dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(SCENARIO_SCHEMA_FILE);
     std::fs::write(&path, scenario_schema_text())?;
+    Ok(path)
+}
+
+/// Writes [`profile_schema_text`] to `dir/profile.schema.json`.
+pub fn write_profile_schema(dir: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(PROFILE_SCHEMA_FILE);
+    std::fs::write(&path, profile_schema_text())?;
     Ok(path)
 }
 

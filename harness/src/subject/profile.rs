@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A subject profile file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// A name for reports.
@@ -29,7 +29,7 @@ pub struct Profile {
 }
 
 /// How to start the backend.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackendProfile {
     /// The reference server of this workspace, started by the harness itself
@@ -58,7 +58,7 @@ fn default_ready_timeout() -> u64 {
 }
 
 /// How the frontend is provided.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrontendProfile {
     /// The backend serves it itself on `WEB_PORT` (the reference does).
@@ -75,7 +75,7 @@ pub struct FrontendProfile {
 }
 
 /// CSS selectors for the browser steps.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Selectors {
     /// The email field of the login form.
@@ -91,7 +91,7 @@ pub struct Selectors {
 }
 
 /// Which of the contract's test knobs the implementation honours.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Knobs {
     /// It paces the chat stream by `STREAM_DELAY_MS`.

@@ -120,3 +120,41 @@ fn the_schema_rejects_a_file_without_title_or_steps() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn the_checked_in_profile_schema_is_current_and_the_repository_profiles_validate() {
+    use conformance::scenario::schema::{PROFILE_SCHEMA_FILE, profile_schema, profile_schema_text};
+    let path =
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")).join(PROFILE_SCHEMA_FILE);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}\n{REGENERATE}", path.display()));
+    assert!(
+        text == profile_schema_text(),
+        "{} is stale: the profile types in harness/src/subject/profile.rs changed.\n{REGENERATE}",
+        path.display()
+    );
+    let validator =
+        jsonschema::draft7::new(&profile_schema()).expect("the profile schema compiles");
+    let profiles = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../profiles"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&profiles).expect("profiles/ exists") {
+        let file = entry.expect("a directory entry").path();
+        if file.extension().is_some_and(|e| e == "toml") {
+            let errors = schema_errors(&validator, &toml_as_json(&file));
+            assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 2,
+        "expected the repository's profiles, found {checked}"
+    );
+    let typo = toml_as_json(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/profiles/typo.toml"
+    )));
+    assert!(
+        !schema_errors(&validator, &typo).is_empty(),
+        "the typo passes the schema"
+    );
+}
