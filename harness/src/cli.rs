@@ -106,6 +106,9 @@ pub struct RunArgs {
     /// How many scenarios run at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Run the suite this many times and report scenarios whose verdict changed.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod expect;
 pub mod outcome;
 pub mod process;
+pub mod repeat;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -232,8 +232,15 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     conformance::process::install_interrupt_cleanup()?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let bar = progress::Bar::new(args.quiet);
-    let outcome = runtime.block_on(run_suite(&scenarios, catalogue, &options, &bar))?;
+    let mut runs = Vec::new();
+    for _ in 0..args.repeat {
+        runs.push(runtime.block_on(run_suite(&scenarios, catalogue, &options, &bar))?);
+    }
     bar.clear();
+    let flakes = conformance::repeat::flakes(&runs);
+    let Some(outcome) = runs.last() else {
+        bail!("no run happened");
+    };
     print!("{}", report::console::render(&outcome));
     if let Some(dir) = &args.report_dir {
         report::write_files(&outcome, dir)
@@ -249,5 +256,9 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
                 std::io::Write::write_all(&mut f, report::markdown::render(&outcome).as_bytes())
             });
     }
-    Ok(outcome.exit_code() as u8)
+    if runs.len() > 1 {
+        print!("{}", conformance::repeat::summary(&runs, &flakes));
+    }
+    let failed_any = runs.iter().any(|r| r.exit_code() != 0);
+    Ok(u8::from(failed_any || !flakes.is_empty()))
 }

@@ -70,15 +70,29 @@ pub async fn run_suite(
     progress: &dyn Progress,
 ) -> Result<RunOutcome, SuiteError> {
     let run_started = Instant::now();
+    let browsers = crate::browser::pool::BrowserPool::default();
     let mut phases = Vec::new();
     let client = http_client()?;
     let secret = format!("conformance-{}", uuid::Uuid::new_v4().simple());
     let (services, shared, launch, secret, shared_url, allowed_origin) = match &options.subject {
         SubjectSpec::Managed(launch) => {
             progress.phase("starting Postgres and Redis");
+            // The browser, when a scenario needs one, starts beside the services.
+            let wants_browser = scenarios.iter().any(|s| s.scenario.needs.browser);
             let t = Instant::now();
-            let services = Services::start(options.services.clone()).await?;
+            let (services, browser_ms) =
+                tokio::join!(Services::start(options.services.clone()), async {
+                    let t = Instant::now();
+                    if wants_browser {
+                        let _ = browsers.driver().await;
+                    }
+                    t.elapsed().as_millis() as u64
+                });
+            let services = services?;
             phases.push(("services".to_owned(), t.elapsed().as_millis() as u64));
+            if wants_browser {
+                phases.push(("browser start".to_owned(), browser_ms));
+            }
             let needs_shared = scenarios.iter().any(|s| !s.needs_own_subject());
             let shared = if needs_shared {
                 progress.phase("starting the subject");
@@ -121,7 +135,6 @@ pub async fn run_suite(
         (Some(launch), Some(services)) => Some(Launcher { launch, services }),
         _ => None,
     };
-    let browsers = crate::browser::pool::BrowserPool::default();
     let ctx = RunContext {
         client,
         shared_url,
