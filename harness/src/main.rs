@@ -241,9 +241,9 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     let Some(outcome) = runs.last() else {
         bail!("no run happened");
     };
-    print!("{}", report::console::render(&outcome));
+    print!("{}", report::console::render(outcome));
     if let Some(dir) = &args.report_dir {
-        report::write_files(&outcome, dir)
+        report::write_files(outcome, dir)
             .with_context(|| format!("cannot write reports to {}", dir.display()))?;
         println!("reports: {}", dir.display());
     }
@@ -253,7 +253,7 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
             .create(true)
             .open(summary)
             .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, report::markdown::render(&outcome).as_bytes())
+                std::io::Write::write_all(&mut f, report::markdown::render(outcome).as_bytes())
             });
     }
     if runs.len() > 1 {
