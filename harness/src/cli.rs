@@ -29,6 +29,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Measure a subject under load: /auth/me throughput, login cost, concurrent streams, memory.
+    Bench(BenchArgs),
     /// Run the reference server of this workspace (used to start it as a subject).
     #[command(hide = true, name = "reference-server", disable_help_flag = true)]
     ReferenceServer {
@@ -112,4 +114,32 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Measure this running backend instead of starting the reference server.
+    #[arg(long, value_name = "URL")]
+    pub backend_url: Option<String>,
+    /// Concurrent connections for the `GET /auth/me` load.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub connections: usize,
+    /// How long the `GET /auth/me` load runs, in seconds.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub duration_secs: u64,
+    /// How many chat streams to open at once, one round per value.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1000,10000",
+        value_name = "N,N"
+    )]
+    pub streams: Vec<usize>,
+    /// Print the note on debug builds even when this is a release build.
+    #[arg(long)]
+    pub release_hint: bool,
+    /// `RUST_LOG` of a reference server the bench starts (`info` logs every request).
+    #[arg(long, default_value = "warn", value_name = "FILTER")]
+    pub subject_log: String,
 }

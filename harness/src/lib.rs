@@ -2,6 +2,7 @@
 //! provisions Postgres and Redis, starts or reaches the subject under test,
 //! runs the scenarios and reports a verdict per contract rule.
 
+pub mod bench;
 pub mod browser;
 pub mod cli;
 pub mod expect;

@@ -100,6 +100,9 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Run(args) => run(*args, &catalogue),
+        Command::Bench(args) => tokio::runtime::Runtime::new()
+            .context("cannot start the async runtime")?
+            .block_on(conformance::bench::entry::run_bench(&args)),
         Command::ReferenceServer { .. } => Ok(0),
     }
 }

@@ -51,6 +51,9 @@ pub const DEFAULT_SELECTORS: &[(&str, &str)] = &[
     ("sel_submit", "button[type=submit]"),
     ("sel_message", "[name=message]"),
     ("sel_send", "button[type=submit]"),
+    ("route_login", "/login"),
+    ("route_app", "/app"),
+    ("route_chat", "/chat/"),
 ];
 
 /// What starting a subject of its own for a scenario takes.

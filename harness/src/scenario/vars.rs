@@ -39,6 +39,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("sel_message", "the message field of the chat page"),
     ("sel_send", "the send button of the chat page"),
+    ("route_login", "the frontend's login page (default /login)"),
+    ("route_app", "the frontend's document list (default /app)"),
+    (
+        "route_chat",
+        "the frontend's chat page, followed by a document id (default /chat/)",
+    ),
 ];
 
 /// Whether `name` is a built-in variable.

@@ -11,7 +11,9 @@ use tokio::time::Instant;
 use super::endpoint::{PostgresEndpoint, RedisEndpoint, postgres_version, redis_version};
 use super::error::ServicesError;
 use super::free_port::free_port;
-use crate::process::{ChildProcess, GuardedTempDir, ProcessError, RunAs};
+use crate::process::{
+    ChildProcess, CleanupRegistration, GuardedTempDir, ProcessError, RunAs, register_cleanup,
+};
 
 /// `initdb` takes under a second here; slow disks get more room.
 const INITDB_TIMEOUT: Duration = Duration::from_secs(60);
@@ -31,6 +33,7 @@ const POSTGRES_QUIT_GRACE: Duration = Duration::from_secs(1);
 pub(super) struct LocalPostgres {
     process: ChildProcess,
     dir: GuardedTempDir,
+    _interlock: CleanupRegistration,
     pub(super) endpoint: PostgresEndpoint,
     pub(super) version: String,
 }
@@ -123,7 +126,10 @@ async fn start_postgres(bin: &Path) -> Result<LocalPostgres, ServicesError> {
             .arg(dir.path())
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
             .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
-            .args(["-c", "max_connections=200"]);
+            .args(["-c", "max_connections=200"])
+            // Dynamic shared memory as files in the data directory, not in
+            // `/dev/shm`, so that a killed server leaves none behind.
+            .args(["-c", "dynamic_shared_memory_type=mmap"]);
         let process = ChildProcess::spawn("postgres", server)
             .map_err(ServicesError::process("could not start postgres"))?;
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -145,12 +151,50 @@ async fn start_postgres(bin: &Path) -> Result<LocalPostgres, ServicesError> {
     };
     let remaining = deadline.saturating_duration_since(Instant::now());
     let version = postgres_version(&endpoint, "postgres", remaining).await?;
+    // The interrupt handler runs this after its SIGKILL, maybe after the
+    // directory is gone: the segment is read now.
+    let segment = interlock_segment(&data);
+    let interlock =
+        register_cleanup(move || segment.into_iter().for_each(remove_interlock_segment));
     Ok(LocalPostgres {
         process,
         dir,
+        _interlock: interlock,
         endpoint,
         version,
     })
+}
+
+/// The key and id of the System V shared memory segment that Postgres keeps
+/// as an interlock: line 7 of `postmaster.pid`, written before it is ready.
+fn interlock_segment(data: &Path) -> Option<(i64, i64)> {
+    let pid_file = std::fs::read_to_string(data.join("postmaster.pid")).ok()?;
+    let line = pid_file.lines().nth(6)?;
+    let mut numbers = line.split_whitespace().map(str::parse::<i64>);
+    Some((numbers.next()?.ok()?, numbers.next()?.ok()?))
+}
+
+/// Removes the interlock segment, which a SIGKILL (the interrupt handler's)
+/// leaves behind; a Postgres stopped by [`LocalPostgres`]'s drop removes it
+/// itself. Only a segment that still has this key and id is removed, and
+/// the kernel destroys it once the last backend still attached (backends
+/// are not in the killed group; they exit when they notice) has gone.
+fn remove_interlock_segment((key, id): (i64, i64)) {
+    let segments = std::fs::read_to_string("/proc/sysvipc/shm").unwrap_or_default();
+    let ours = segments.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // `key_t` is a C int: the pid file prints it unsigned, /proc signed.
+        let same_key = fields
+            .first()
+            .and_then(|k| k.parse::<i64>().ok())
+            .is_some_and(|k| k as i32 == key as i32);
+        same_key && fields.get(1) == Some(&id.to_string().as_str())
+    });
+    if let (true, Ok(id)) = (ours, i32::try_from(id)) {
+        // SAFETY: IPC_RMID reads no buffer (null is allowed) and touches no
+        // memory of this process; it only removes the segment `id`.
+        unsafe { nix::libc::shmctl(id, nix::libc::IPC_RMID, std::ptr::null_mut()) };
+    }
 }
 
 /// Where the cluster goes: `/dev/shm` when it is a memory file system with

@@ -107,6 +107,12 @@ impl ManagedSubject {
         &self.proxy
     }
 
+    /// The current process's id, for measuring it from outside (`None`
+    /// while it is stopped).
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ChildProcess::pid)
+    }
+
     /// The subject's port.
     pub fn port(&self) -> u16 {
         self.env.port().unwrap_or_default()

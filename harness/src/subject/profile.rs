@@ -23,9 +23,24 @@ pub struct Profile {
     /// CSS selectors of the frontend, overriding the contract's defaults.
     #[serde(default)]
     pub selectors: Selectors,
+    /// Routes of the frontend, overriding the contract's defaults.
+    #[serde(default)]
+    pub routes: Routes,
     /// Test knobs of the contract the implementation supports.
     #[serde(default)]
     pub knobs: Knobs,
+}
+
+/// The frontend's routes for the browser steps.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Routes {
+    /// The login page (default `/login`).
+    pub login: Option<String>,
+    /// The document list (default `/app`).
+    pub app: Option<String>,
+    /// The chat page's path before the document id (default `/chat/`).
+    pub chat: Option<String>,
 }
 
 /// How to start the backend.
@@ -176,6 +191,9 @@ impl Profile {
             ("sel_submit", &s.submit),
             ("sel_message", &s.message),
             ("sel_send", &s.send),
+            ("route_login", &self.routes.login),
+            ("route_app", &self.routes.app),
+            ("route_chat", &self.routes.chat),
         ] {
             if let Some(v) = value {
                 launch.selectors.insert(name.to_owned(), v.clone());
