@@ -195,15 +195,7 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
                 scene.own = Some(subject);
             }
             Err(e) => {
-                result.steps.push(StepResult {
-                    index: 0,
-                    kind: "start",
-                    label: "start the scenario's own subject".into(),
-                    problems: vec![e],
-                    transcripts: Vec::new(),
-                    millis: t.elapsed().as_millis() as u64,
-                });
-                result.verdict = Verdict::Fail;
+                fail_start(&mut result, "start the scenario's own subject", e, t);
                 result.millis = started.elapsed().as_millis() as u64;
                 return result;
             }
@@ -220,17 +212,12 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
                 scene.vars.set("origin", b.frontend_url.clone());
                 scene.browser = Some(b);
             }
-            Err(problem) => {
-                result.steps.push(StepResult {
-                    index: 0,
-                    kind: "start",
-                    label: "start the frontend and the browser".into(),
-                    problems: vec![problem],
-                    transcripts: Vec::new(),
-                    millis: t.elapsed().as_millis() as u64,
-                });
-                result.verdict = Verdict::Fail;
-            }
+            Err(problem) => fail_start(
+                &mut result,
+                "start the frontend and the browser",
+                problem,
+                t,
+            ),
         }
     }
     if let Ok(l) = std::net::TcpListener::bind("127.0.0.1:0")
@@ -344,6 +331,19 @@ pub fn label(step: &Step) -> String {
         Step::Browser(a) => browser::action_label(a),
         Step::Network(_) => "check the browser's requests to the API".into(),
     }
+}
+
+/// Records that preparing the scenario (step 0) failed, which fails it.
+fn fail_start(result: &mut ScenarioResult, label: &str, problem: String, started: Instant) {
+    result.steps.push(StepResult {
+        index: 0,
+        kind: "start",
+        label: label.to_owned(),
+        problems: vec![problem],
+        transcripts: Vec::new(),
+        millis: started.elapsed().as_millis() as u64,
+    });
+    result.verdict = Verdict::Fail;
 }
 
 /// Takes the browser's turn and prepares the recording proxy and the
