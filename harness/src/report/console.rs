@@ -81,6 +81,14 @@ pub fn render(outcome: &RunOutcome) -> String {
             .map(|(p, ms)| format!("{p} {ms} ms"))
             .collect();
         let _ = writeln!(out, "time: {}", phases.join(", "));
+        let mut slowest: Vec<&ScenarioResult> = outcome.scenarios.iter().collect();
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.millis));
+        let slowest: Vec<String> = slowest
+            .iter()
+            .take(3)
+            .map(|s| format!("{} {:.1} s", s.name, s.millis as f64 / 1000.0))
+            .collect();
+        let _ = writeln!(out, "slowest: {}", slowest.join(", "));
     }
     redact(&out)
 }

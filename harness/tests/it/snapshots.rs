@@ -40,6 +40,7 @@ fn normalize(text: &str) -> String {
         (r"Pw-[0-9a-f]{12}-", "Pw-[unique]-"),
         (r"content-length: \d+\n", ""),
         (r"time: .*", "time: [phases]"),
+        (r"slowest: .*", "slowest: [scenarios]"),
         (r"[a-z0-9]+-[0-9a-f]{12}@example\.com", "[email]"),
         (r"[0-9]{2,} ms", "[t] ms"),
         (r"services: .*", "services: [services]"),
