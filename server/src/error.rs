@@ -120,6 +120,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// SQLSTATE 22021: Postgres cannot store a character of a text value. The
+/// strings of a request are valid UTF-8, so the character is a NUL the
+/// client sent (in an email, a name, a title, a message): a `400`, not a bug.
+const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
@@ -129,6 +134,11 @@ impl From<DbError> for ApiError {
             }
             DbError::UniqueViolation { ref constraint } if constraint == USERS_EMAIL_KEY => {
                 ApiError::EmailTaken
+            }
+            DbError::Other(sqlx::Error::Database(ref db))
+                if db.code().as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) =>
+            {
+                ApiError::bad_request("text must not contain NUL characters")
             }
             DbError::UniqueViolation { .. } | DbError::Other(_) => {
                 tracing::error!(error = %err, "unexpected database error");

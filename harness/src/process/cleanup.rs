@@ -108,7 +108,9 @@ impl Drop for CleanupRegistration {
 
 /// Registers an action the interrupt handler runs before exiting, for
 /// resources that are neither processes nor directories (e.g. a container).
-/// It runs on the handler's thread, so it must block, not await.
+/// It runs on the handler's thread, so it must block, not await, and with
+/// the registry locked, so it must not start processes, create guarded
+/// directories or register actions.
 pub fn register_cleanup(action: impl Fn() + Send + Sync + 'static) -> CleanupRegistration {
     let mut registry = registry();
     let id = registry.next_action;
@@ -131,7 +133,12 @@ pub fn install_interrupt_cleanup() -> Result<(), ProcessError> {
         .name("interrupt-cleanup".to_owned())
         .spawn(move || {
             if wait_for_interrupt(&ready_tx) {
-                run_interrupt_cleanup();
+                // The registry stays locked until the exit: the main thread,
+                // which sees its children die, blocks at its next guard
+                // instead of reporting the failures this causes and exiting
+                // with its own code first.
+                let registry = registry();
+                clean_up(&registry);
                 std::process::exit(INTERRUPTED_EXIT_CODE);
             }
         })
@@ -190,29 +197,31 @@ fn wait_for_interrupt(ready: &std::sync::mpsc::Sender<std::io::Result<()>>) -> b
 /// registered process group, wait briefly for them to go, run the registered
 /// actions and remove the registered temp directories.
 pub fn run_interrupt_cleanup() {
-    let (groups, dirs, actions) = {
-        let registry = registry();
-        (
-            registry.groups.clone(),
-            registry.dirs.clone(),
-            registry.actions.values().cloned().collect::<Vec<_>>(),
-        )
-    };
-    for &group in &groups {
+    clean_up(&registry());
+}
+
+fn clean_up(registry: &Registry) {
+    let Registry {
+        groups,
+        dirs,
+        actions,
+        ..
+    } = registry;
+    for &group in groups {
         let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
     }
     let deadline = Instant::now() + GROUP_EXIT_WAIT;
-    for &group in &groups {
+    for &group in groups {
         // A zombie still counts as a member; the leaders are reaped by their
         // watcher threads, so this usually ends at once. Bounded either way.
         while killpg(Pid::from_raw(group), None) != Err(Errno::ESRCH) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
     }
-    for action in actions {
+    for action in actions.values() {
         action();
     }
     for dir in dirs {
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -264,7 +264,9 @@ impl ManagedSubject {
 /// Waits until `port` accepts a connection; false at the deadline.
 pub async fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now()
+        .checked_add(timeout)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
     while Instant::now() < deadline {
         if tokio::net::TcpStream::connect(address).await.is_ok() {
             return true;

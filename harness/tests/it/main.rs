@@ -1,7 +1,10 @@
 //! One integration test binary for the harness; a module per area.
 
+mod hostile;
+mod interrupt;
 mod kill_matrix;
 mod loading;
+mod outage;
 mod process;
 mod profiles;
 mod scenarios;
