@@ -136,7 +136,7 @@ async fn target(args: &BenchArgs) -> anyhow::Result<Target> {
     let services = Services::start(ServicesMode::Auto)
         .await
         .context("cannot start Postgres and Redis for the reference server")?;
-    eprintln!("bench: services: {}", services.description());
+    eprintln!("bench: {}", services.description());
     let program = std::env::current_exe()
         .context("cannot find the conformance binary to start the reference server")?;
     let launch = Launch::reference(program, &[]);
