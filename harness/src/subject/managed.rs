@@ -235,11 +235,19 @@ impl ManagedSubject {
         let timeout = Duration::from_millis(self.launch.ready_timeout_ms);
         // Ready when the port answers; the banner only hurries that along
         // (whether the banner is right is CFG-1's business, not readiness).
+        let banner = self.launch.ready_line.as_deref().unwrap_or(BANNER);
         let ready = tokio::select! {
-            line = process.wait_for_line(self.launch.ready_line.as_deref().unwrap_or(BANNER), timeout) => line.map(drop),
+            // The port side owns the deadline; this side ends early on the
+            // banner or on an exit (reported with status and output).
+            line = process.wait_for_line(banner, timeout + Duration::from_secs(1)) => line.map(drop),
             open = wait_for_port(self.port(), timeout) => match open {
                 true => Ok(()),
-                false => process.wait_for_line(BANNER, Duration::ZERO).await.map(drop),
+                false => Err(ProcessError::Timeout {
+                    name: "subject".to_owned(),
+                    waiting_for: format!("open port {} or a line containing {banner:?}", self.port()),
+                    waited: timeout,
+                    last_lines: last_lines(&process),
+                }),
             },
         };
         self.workdir = Some(workdir);
@@ -258,6 +266,21 @@ impl ManagedSubject {
                 })
             }
         }
+    }
+}
+
+/// The process's last output lines, for an error.
+fn last_lines(process: &ChildProcess) -> String {
+    let lines: Vec<String> = process
+        .output()
+        .last_lines(20)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    if lines.is_empty() {
+        "(no output)".to_owned()
+    } else {
+        lines.join("\n")
     }
 }
 

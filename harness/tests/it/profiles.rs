@@ -104,6 +104,7 @@ async fn a_backend_that_exits_is_reported_with_its_status_and_output() {
 async fn a_backend_that_never_opens_its_port_fails_at_its_deadline() {
     let (message, took) = start_error("silent.toml").await;
     assert!(message.contains("within 1.5s"), "{message}");
+    assert!(message.contains("open port"), "{message}");
     assert!(
         took < Duration::from_secs(15),
         "the 1.5 s deadline was not kept: {took:?}"
