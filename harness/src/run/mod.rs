@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod control;
+pub mod frontend;
 pub mod http;
 pub mod jwt;
 pub mod scenario;

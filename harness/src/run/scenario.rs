@@ -2,24 +2,19 @@
 //! or an own subject), run its steps in order and turn the first failing
 //! step into the verdict.
 
-use super::browser::{BrowserScene, screenshot};
+use super::browser::screenshot;
+use super::frontend::{open_browser, prepare_browser};
 use super::scene::{Scene, StepError};
 use super::{browser, control, http, jwt, sse};
 use crate::browser::pool::BrowserPool;
 use crate::browser::recorder::Recorder;
-use crate::browser::session::Session;
 use crate::outcome::{ScenarioResult, StepResult, Transcript, Verdict};
-use crate::process::ChildProcess;
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Step;
 use crate::services::Services;
-use crate::services::free_port;
 use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
 use crate::subject::managed::ManagedSubject;
-use crate::subject::managed::wait_for_port;
 use crate::subject::spec::{Frontend, Launch};
-use std::collections::BTreeMap;
-use std::time::Duration;
 use std::time::Instant;
 
 /// What every scenario of a run shares.
@@ -344,86 +339,4 @@ fn fail_start(result: &mut ScenarioResult, label: &str, problem: String, started
         millis: started.elapsed().as_millis() as u64,
     });
     result.verdict = Verdict::Fail;
-}
-
-/// Takes the browser's turn and prepares the recording proxy and the
-/// environment that points the subject's frontend at it.
-async fn prepare_browser<'a>(
-    ctx: &RunContext<'a>,
-    extra: &mut BTreeMap<String, String>,
-) -> Result<(tokio::sync::MutexGuard<'a, ()>, Recorder, u16), Verdict> {
-    let Some(pool) = ctx.browsers else {
-        return Err(Verdict::NotApplicable(
-            "needs a browser and a frontend the harness starts".into(),
-        ));
-    };
-    if let Err(e) = pool.driver().await {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        return Err(if in_ci {
-            Verdict::Error(e)
-        } else {
-            Verdict::NotApplicable(format!("no browser: {e}"))
-        });
-    }
-    let turn = pool.turn().await;
-    let (Ok(api_port), Ok(web_port)) = (free_port(), free_port()) else {
-        return Err(Verdict::Error("no free port for the subject".into()));
-    };
-    let recorder = Recorder::start(format!("http://127.0.0.1:{api_port}"))
-        .await
-        .map_err(|e| Verdict::Error(format!("cannot start the recording proxy: {e}")))?;
-    extra.insert("PORT".into(), api_port.to_string());
-    extra.insert("WEB_PORT".into(), web_port.to_string());
-    extra.insert("VITE_API_URL".into(), recorder.url());
-    extra.insert("CORS_ORIGIN".into(), format!("http://localhost:{web_port}"));
-    Ok((turn, recorder, web_port))
-}
-
-/// Waits for the frontend and opens a browser on it.
-async fn open_browser(
-    ctx: &RunContext<'_>,
-    s: &LoadedScenario,
-    recorder: Recorder,
-    web_port: u16,
-) -> Result<BrowserScene, String> {
-    let frontend = match ctx.launcher.map(|l| &l.launch.frontend) {
-        Some(Frontend::Command { command, cwd, env }) => {
-            let mut process = std::process::Command::new("/bin/sh");
-            process
-                .arg("-c")
-                .arg(command)
-                .current_dir(cwd)
-                .envs(env)
-                .env("WEB_PORT", web_port.to_string())
-                .env("PORT", web_port.to_string())
-                .env("VITE_API_URL", recorder.url());
-            Some(ChildProcess::spawn("frontend", process).map_err(|e| e.to_string())?)
-        }
-        _ => None,
-    };
-    if !wait_for_port(web_port, Duration::from_secs(30)).await {
-        let output = frontend
-            .as_ref()
-            .map(|f| f.output().text())
-            .unwrap_or_default();
-        return Err(format!(
-            "the frontend did not answer on WEB_PORT={web_port} within 30 s{}",
-            if output.is_empty() {
-                String::new()
-            } else {
-                format!("; it printed:\n{output}")
-            }
-        ));
-    }
-    let pool = ctx.browsers.ok_or("no browser")?;
-    let driver = pool.driver().await?;
-    let session = Session::open(driver).await.map_err(|e| e.to_string())?;
-    Ok(BrowserScene {
-        session,
-        recorder,
-        frontend_url: format!("http://localhost:{web_port}"),
-        artifacts: ctx.artifacts.clone(),
-        scenario: s.name.clone(),
-        frontend,
-    })
 }

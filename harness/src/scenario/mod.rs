@@ -1,6 +1,7 @@
 //! Scenario files: the format (`model`), loading with positioned errors
 //! (`load`), variables (`vars`) and event sequence patterns (`sequence`).
 
+pub mod browser_model;
 pub mod load;
 pub mod model;
 pub mod schema;
