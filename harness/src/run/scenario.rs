@@ -134,7 +134,7 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
 
 /// Runs one scenario to its verdict.
 pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioResult {
-    let started = Instant::now();
+    let mut started = Instant::now();
     let mut result = ScenarioResult {
         name: s.name.clone(),
         title: s.scenario.title.clone(),
@@ -167,6 +167,8 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         match prepare_browser(ctx, &mut extra).await {
             Ok((turn, recorder, web_port)) => {
                 _turn = Some(turn);
+                // Time spent waiting for the browser is not the scenario's own.
+                started = Instant::now();
                 front = Some((recorder, web_port));
             }
             Err(verdict) => {
