@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod browser;
 pub mod cli;
+pub mod deadline;
 pub mod expect;
 pub mod outcome;
 pub mod process;

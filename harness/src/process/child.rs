@@ -124,10 +124,7 @@ impl ChildProcess {
         matches: impl Fn(&str) -> bool,
         timeout: Duration,
     ) -> Result<OutputLine, ProcessError> {
-        // A huge timeout (from a profile) means "a day", not an overflow.
-        let deadline = Instant::now()
-            .checked_add(timeout)
-            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        let deadline = Instant::from_std(crate::deadline::after(timeout));
         let mut changes = self.shared.subscribe();
         let mut next_seq = 0_u64;
         loop {
@@ -174,10 +171,7 @@ impl ChildProcess {
 
     /// Waits until the process exits, at most `timeout`.
     pub async fn wait_exit(&self, timeout: Duration) -> Result<ExitStatus, ProcessError> {
-        // A huge timeout (from a profile) means "a day", not an overflow.
-        let deadline = Instant::now()
-            .checked_add(timeout)
-            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        let deadline = Instant::from_std(crate::deadline::after(timeout));
         let mut changes = self.shared.subscribe();
         loop {
             changes.borrow_and_update();

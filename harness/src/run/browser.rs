@@ -40,13 +40,6 @@ fn webdriver(e: impl std::fmt::Display) -> StepError {
     StepError::Unsupported(format!("webdriver: {e}"))
 }
 
-/// `now + wait`, or a day from now when a scenario asks for more than a clock can add.
-fn deadline_after(wait: Duration) -> Instant {
-    Instant::now()
-        .checked_add(wait)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400))
-}
-
 /// The page's visible text.
 pub async fn page_text(b: &BrowserScene) -> String {
     match b
@@ -110,7 +103,7 @@ pub async fn run_action(
         BrowserAction::WaitText(w) => {
             let text = vars.expand(&w.text)?;
             let without = w.without.as_deref().map(|t| vars.expand(t)).transpose()?;
-            let deadline = deadline_after(Duration::from_millis(w.within_ms));
+            let deadline = crate::deadline::after(Duration::from_millis(w.within_ms));
             let started = Instant::now();
             loop {
                 let page = page_text(b).await;

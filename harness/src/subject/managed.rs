@@ -287,9 +287,7 @@ fn last_lines(process: &ChildProcess) -> String {
 /// Waits until `port` accepts a connection; false at the deadline.
 pub async fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now()
-        .checked_add(timeout)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+    let deadline = crate::deadline::after(timeout);
     while Instant::now() < deadline {
         if tokio::net::TcpStream::connect(address).await.is_ok() {
             return true;
