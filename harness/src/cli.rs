@@ -105,9 +105,12 @@ pub struct RunArgs {
     /// Start the reference server with this fault switch (repeatable; adds to REFERENCE_FAULTS).
     #[arg(long, value_name = "NAME")]
     pub reference_fault: Vec<String>,
-    /// How many scenarios run at once.
-    #[arg(long, default_value_t = 8)]
+    /// How many scenarios without a browser run at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub concurrency: usize,
+    /// How many browser scenarios run at once, each with its own browser.
+    #[arg(long, default_value_t = crate::browser::pool::DEFAULT_LANES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub browsers: usize,
     /// Run the suite this many times and report scenarios whose verdict changed.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,

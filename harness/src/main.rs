@@ -227,6 +227,7 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
         subject: subject(&args)?,
         strict: args.strict,
         concurrency: args.concurrency,
+        browser_lanes: args.browsers,
         artifacts: args
             .report_dir
             .clone()

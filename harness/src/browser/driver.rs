@@ -1,5 +1,6 @@
 //! Finding and starting chromedriver and Chromium. The driver starts once
-//! per run; each scenario gets its own browser session with a fresh profile.
+//! per run; each browser lane gets a browser with a fresh profile (see
+//! [`super::pool`]).
 
 use crate::process::{ChildProcess, ProcessError};
 use crate::services::free_port;

@@ -1,5 +1,6 @@
-//! One browser session: a fresh Chromium profile, driven through WebDriver
-//! (fantoccini over plain HTTP to the local chromedriver).
+//! One browser session: Chromium with a fresh profile, driven through
+//! WebDriver (fantoccini over plain HTTP to the local chromedriver), and
+//! wiped clean between the scenarios that share it.
 
 use super::driver::{BrowserError, CHROME_FLAGS, Driver};
 use crate::process::GuardedTempDir;
@@ -42,6 +43,23 @@ impl Session {
             client,
             _profile: profile,
         })
+    }
+
+    /// Clears what the current page's origin stored (local and session
+    /// storage, cookies) and leaves the page, so that nothing of one
+    /// scenario is running or stored when the next one starts.
+    pub async fn wipe(&self) -> Result<(), BrowserError> {
+        let failed = |e: fantoccini::error::CmdError| BrowserError::WebDriver(e.to_string());
+        self.client
+            .execute(
+                "try { window.localStorage.clear(); window.sessionStorage.clear(); } catch (e) {} return true;",
+                vec![],
+            )
+            .await
+            .map_err(failed)?;
+        self.client.delete_all_cookies().await.map_err(failed)?;
+        self.client.goto("about:blank").await.map_err(failed)?;
+        Ok(())
     }
 
     /// Ends the session (the browser exits).

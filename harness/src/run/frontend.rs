@@ -20,7 +20,7 @@ use std::time::Duration;
 pub async fn prepare_browser<'a>(
     ctx: &RunContext<'a>,
     extra: &mut BTreeMap<String, String>,
-) -> Result<(tokio::sync::MutexGuard<'a, ()>, Recorder, u16), Verdict> {
+) -> Result<(Option<tokio::sync::SemaphorePermit<'a>>, Recorder, u16), Verdict> {
     let Some(pool) = ctx.browsers else {
         return Err(Verdict::NotApplicable(
             "needs a browser and a frontend the harness starts".into(),
@@ -48,10 +48,18 @@ pub async fn prepare_browser<'a>(
     Ok((turn, recorder, web_port))
 }
 
-/// Waits for the frontend and opens a browser on it.
-pub async fn open_browser(
+/// A browser for the scenario, from the pool (asked for before the subject
+/// is up: a new browser starts while the subject does).
+pub async fn open_session(ctx: &RunContext<'_>) -> Result<Session, String> {
+    ctx.browsers.ok_or("no browser")?.session().await
+}
+
+/// Starts the frontend when the profile names a command, waits for it to
+/// answer, and puts the browser in front of it.
+pub async fn attach_frontend(
     ctx: &RunContext<'_>,
     s: &LoadedScenario,
+    session: Session,
     recorder: Recorder,
     web_port: u16,
 ) -> Result<BrowserScene, String> {
@@ -66,11 +74,18 @@ pub async fn open_browser(
                 .env("WEB_PORT", web_port.to_string())
                 .env("PORT", web_port.to_string())
                 .env("VITE_API_URL", recorder.url());
-            Some(ChildProcess::spawn("frontend", process).map_err(|e| e.to_string())?)
+            match ChildProcess::spawn("frontend", process) {
+                Ok(child) => Some(child),
+                Err(e) => {
+                    release(ctx, session).await;
+                    return Err(e.to_string());
+                }
+            }
         }
         _ => None,
     };
     if !wait_for_port(web_port, Duration::from_secs(30)).await {
+        release(ctx, session).await;
         let output = frontend
             .as_ref()
             .map(|f| f.output().text())
@@ -84,9 +99,6 @@ pub async fn open_browser(
             }
         ));
     }
-    let pool = ctx.browsers.ok_or("no browser")?;
-    let driver = pool.driver().await?;
-    let session = Session::open(driver).await.map_err(|e| e.to_string())?;
     Ok(BrowserScene {
         session,
         recorder,
@@ -95,4 +107,13 @@ pub async fn open_browser(
         scenario: s.name.clone(),
         frontend,
     })
+}
+
+/// Hands a scenario's browser back to the pool; one that was set up for a
+/// scenario that never ran is closed rather than reused.
+async fn release(ctx: &RunContext<'_>, session: Session) {
+    match ctx.browsers {
+        Some(pool) => pool.give_back(session, false).await,
+        None => session.close().await,
+    }
 }

@@ -3,7 +3,7 @@
 //! step into the verdict.
 
 use super::browser::screenshot;
-use super::frontend::{open_browser, prepare_browser};
+use super::frontend::{attach_frontend, open_session, prepare_browser};
 use super::scene::{Scene, StepError};
 use super::{browser, control, http, jwt, sse};
 use crate::browser::pool::BrowserPool;
@@ -166,7 +166,7 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     if s.scenario.needs.browser {
         match prepare_browser(ctx, &mut extra).await {
             Ok((turn, recorder, web_port)) => {
-                _turn = Some(turn);
+                _turn = turn;
                 // Time spent waiting for the browser is not the scenario's own.
                 started = Instant::now();
                 front = Some((recorder, web_port));
@@ -177,33 +177,56 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
             }
         }
     }
-    if s.needs_own_subject()
-        && let Some(launcher) = ctx.launcher
-    {
-        let t = Instant::now();
-        let secret = ctx.secret.clone().unwrap_or_default();
-        let subject = ManagedSubject::start(launcher.launch, launcher.services, &secret, &extra)
-            .await
-            .map_err(|e| e.to_string());
-        match subject {
-            Ok(subject) => {
-                scene.base_url = subject.base_url().to_owned();
-                scene.vars.set("port", subject.port().to_string());
-                scene.own = Some(subject);
+    // The scenario's own subject and its browser start side by side.
+    let own_start = async {
+        match ctx.launcher {
+            Some(launcher) if s.needs_own_subject() => {
+                let secret = ctx.secret.clone().unwrap_or_default();
+                Some(
+                    ManagedSubject::start(launcher.launch, launcher.services, &secret, &extra)
+                        .await
+                        .map_err(|e| e.to_string()),
+                )
             }
-            Err(e) => {
-                fail_start(&mut result, "start the scenario's own subject", e, t);
-                result.millis = started.elapsed().as_millis() as u64;
-                return result;
+            _ => None,
+        }
+    };
+    let session_start = async {
+        match front {
+            Some(_) => Some(open_session(ctx).await),
+            None => None,
+        }
+    };
+    let t = Instant::now();
+    let (own, session) = tokio::join!(own_start, session_start);
+    match own {
+        Some(Ok(subject)) => {
+            scene.base_url = subject.base_url().to_owned();
+            scene.vars.set("port", subject.port().to_string());
+            scene.own = Some(subject);
+        }
+        Some(Err(e)) => {
+            fail_start(&mut result, "start the scenario's own subject", e, t);
+            if let (Some(Ok(session)), Some(pool)) = (session, ctx.browsers) {
+                pool.give_back(session, true).await;
+            }
+            result.millis = started.elapsed().as_millis() as u64;
+            return result;
+        }
+        None => {
+            if let Some(port) = scene.base_url.rsplit(':').next() {
+                scene.vars.set("port", port.trim_end_matches('/'));
             }
         }
-    } else if let Some(port) = scene.base_url.rsplit(':').next() {
-        scene.vars.set("port", port.trim_end_matches('/'));
     }
     scene.vars.set("backend_url", scene.base_url.clone());
-    if let Some((recorder, web_port)) = front {
+    if let (Some((recorder, web_port)), Some(session)) = (front, session) {
         let t = Instant::now();
-        match open_browser(ctx, s, recorder, web_port).await {
+        let opened = match session {
+            Ok(session) => attach_frontend(ctx, s, session, recorder, web_port).await,
+            Err(e) => Err(e),
+        };
+        match opened {
             Ok(b) => {
                 scene.vars.set("frontend_url", b.frontend_url.clone());
                 scene.vars.set("origin", b.frontend_url.clone());
@@ -265,8 +288,12 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     {
         result.subject_output = Some(own.output_tail(30));
     }
-    if let Some(b) = scene.browser.take() {
-        b.session.close().await;
+    if let Some(b) = scene.browser.take()
+        && let Some(pool) = ctx.browsers
+    {
+        // A browser that saw a failure is not trusted with the next scenario.
+        pool.give_back(b.session, result.verdict == Verdict::Pass)
+            .await;
     }
     if let Some(mut own) = scene.own.take() {
         own.stop().await;

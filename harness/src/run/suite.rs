@@ -23,8 +23,10 @@ pub struct SuiteOptions {
     pub subject: SubjectSpec,
     /// Whether SHOULD failures fail the run.
     pub strict: bool,
-    /// How many scenarios run at once.
+    /// How many scenarios without a browser run at once.
     pub concurrency: usize,
+    /// How many browser scenarios run at once (each with its own browser).
+    pub browser_lanes: usize,
     /// Where screenshots of failures go.
     pub artifacts: std::path::PathBuf,
 }
@@ -70,7 +72,7 @@ pub async fn run_suite(
     progress: &dyn Progress,
 ) -> Result<RunOutcome, SuiteError> {
     let run_started = Instant::now();
-    let browsers = crate::browser::pool::BrowserPool::default();
+    let browsers = crate::browser::pool::BrowserPool::new(options.browser_lanes);
     let mut phases = Vec::new();
     let client = http_client()?;
     let secret = format!("conformance-{}", uuid::Uuid::new_v4().simple());
@@ -148,19 +150,9 @@ pub async fn run_suite(
     };
     progress.start(scenarios.len());
     let t = Instant::now();
-    let results: Vec<_> = futures::stream::iter(scenarios)
-        .map(|s| {
-            let ctx = &ctx;
-            async move {
-                let r = run_scenario(s, ctx).await;
-                progress.finished(&r);
-                r
-            }
-        })
-        .buffered(options.concurrency.max(1))
-        .collect()
-        .await;
+    let results = run_scheduled(scenarios, &ctx, options, progress).await;
     phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
+    browsers.close_all().await;
     drop(shared);
     let mut outcome = RunOutcome::new(
         options.subject.describe(),
@@ -172,4 +164,43 @@ pub async fn run_suite(
     outcome.phases = phases;
     outcome.millis = run_started.elapsed().as_millis() as u64;
     Ok(outcome)
+}
+
+/// Runs the scenarios in two streams side by side: the browser scenarios,
+/// as many at once as there are browser lanes, and the others, `concurrency`
+/// at once, those with a subject of their own first (they take longest).
+/// Results come back in the scenarios' order.
+async fn run_scheduled(
+    scenarios: &[LoadedScenario],
+    ctx: &RunContext<'_>,
+    options: &SuiteOptions,
+    progress: &dyn Progress,
+) -> Vec<crate::outcome::ScenarioResult> {
+    let (browser, mut other): (Vec<_>, Vec<_>) = scenarios
+        .iter()
+        .enumerate()
+        .partition(|(_, s)| s.scenario.needs.browser);
+    other.sort_by_key(|(_, s)| !s.needs_own_subject());
+    fn run_list<'s>(
+        list: Vec<(usize, &'s LoadedScenario)>,
+        at_once: usize,
+        ctx: &'s RunContext<'_>,
+        progress: &'s dyn Progress,
+    ) -> impl std::future::Future<Output = Vec<(usize, crate::outcome::ScenarioResult)>> + 's {
+        futures::stream::iter(list)
+            .map(move |(i, s)| async move {
+                let r = run_scenario(s, ctx).await;
+                progress.finished(&r);
+                (i, r)
+            })
+            .buffer_unordered(at_once.max(1))
+            .collect::<Vec<_>>()
+    }
+    let (mut done, other_done) = tokio::join!(
+        run_list(browser, options.browser_lanes, ctx, progress),
+        run_list(other, options.concurrency, ctx, progress)
+    );
+    done.extend(other_done);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }

@@ -320,6 +320,7 @@ fn panic_target() {
         subject: super::support::reference(&[]),
         strict: false,
         concurrency: 8,
+        browser_lanes: conformance::browser::pool::DEFAULT_LANES,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     let catalogue = Catalogue::builtin().expect("catalogue");

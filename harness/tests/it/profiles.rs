@@ -78,6 +78,7 @@ async fn start_error(file: &str) -> (String, Duration) {
         subject: launch_of(&fixture(file)),
         strict: false,
         concurrency: 1,
+        browser_lanes: conformance::browser::pool::DEFAULT_LANES,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     let catalogue = Catalogue::builtin().expect("catalogue");

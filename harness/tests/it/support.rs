@@ -37,6 +37,7 @@ pub async fn run(scenarios: &[LoadedScenario], subject: SubjectSpec) -> RunOutco
         subject,
         strict: false,
         concurrency: 8,
+        browser_lanes: conformance::browser::pool::DEFAULT_LANES,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     run_suite(scenarios, &catalogue, &options, &Silent)
