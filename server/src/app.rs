@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
+
+use crate::row_cache::RowCache;
 use axum::http::HeaderValue;
 use axum::middleware;
 use axum::routing::{get, post};
@@ -14,6 +16,7 @@ use crate::auth::extract::{Authenticator, TokenSource};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::chat::stream::ChatSettings;
+use crate::chat::writer::MessageWriter;
 use crate::config::Config;
 use crate::faults::FaultSet;
 use crate::redis_client::RedisClient;
@@ -39,6 +42,10 @@ pub struct AppState {
     pub chat: ChatSettings,
     /// The fault switches, for the checks that happen per request.
     pub faults: FaultSet,
+    /// Copies of users and documents (rows that never change).
+    pub rows: RowCache,
+    /// Stores chat messages in batches.
+    pub messages: MessageWriter,
 }
 
 impl AppState {
@@ -47,6 +54,7 @@ impl AppState {
         let faults = config.faults;
         let keys = TokenKeys::new(&config.jwt_secret, config.jwt_expires_in_secs, faults);
         AppState {
+            messages: MessageWriter::start(db.clone()),
             db,
             auth: Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults))),
             throttle: LoginThrottle::new(
@@ -58,6 +66,7 @@ impl AppState {
             redis,
             chat: ChatSettings::new(config.stream_delay, faults),
             faults,
+            rows: RowCache::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod json;
 pub mod memory;
 pub mod redis_client;
 pub mod request_log;
+pub mod row_cache;
 pub mod web;
 
 use std::io::Write;
@@ -68,9 +69,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let router = app::router(state, &config.cors_origins);
 
     let address = SocketAddr::new(config.host, config.port);
-    let listener = TcpListener::bind(address)
-        .await
-        .map_err(|source| ServerError::Bind { address, source })?;
+    let listener = listen(address).map_err(|source| ServerError::Bind { address, source })?;
     let port = listener.local_addr().map_err(ServerError::Serve)?.port();
     serve_web_app(&config).await;
     announce(port, config.faults);
@@ -82,6 +81,23 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Connections waiting to be accepted, at most (the kernel caps it at
+/// `net.core.somaxconn`). Tokio's default of 1,024 drops the SYNs of a
+/// burst of thousands of clients, who then retry a second later.
+const LISTEN_BACKLOG: u32 = 8192;
+
+/// A listening socket on `address` with room for bursts of connections.
+fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Applies the migrations and returns: the `migrate` subcommand.

@@ -107,6 +107,7 @@ pub async fn register(
         stored?
     };
 
+    let user = state.rows.remember_user(user);
     let access_token = state.auth.keys().issue(user.id, &user.email)?;
     Ok(auth_response(
         StatusCode::CREATED,
@@ -166,6 +167,7 @@ pub async fn login(
         return Err(login_refusal(account_exists, state.faults));
     };
     throttle.clear(&email).await;
+    let user = state.rows.remember_user(user);
 
     let access_token = state.auth.keys().issue(user.id, &user.email)?;
     Ok(auth_response(
@@ -192,9 +194,12 @@ fn login_refusal(account_exists: bool, faults: FaultSet) -> ApiError {
     ApiError::InvalidCredentials
 }
 
-/// The caller's account; `401` if it was deleted since the token was issued.
+/// The caller's account; `401` if there is no such user (a token signed
+/// with the secret for an id that was never registered).
 pub async fn me(user: AuthUser, State(state): State<AppState>) -> Result<Response, ApiError> {
-    let found = users::find_by_id(&state.db, user.id)
+    let found = state
+        .rows
+        .user(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     // `Json` serializes right here, so the body may borrow from `found`.

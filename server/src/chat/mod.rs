@@ -4,3 +4,4 @@
 pub mod answer;
 pub mod store;
 pub mod stream;
+pub mod writer;

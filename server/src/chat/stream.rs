@@ -21,14 +21,15 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::answer::Answer;
-use super::store::{self, Role};
+use super::store::{Message, Role};
+use super::writer::{MessageWriter, SaveError};
 use crate::auth::extract::AuthUser;
-use crate::db::DbError;
 use crate::documents::routes::DocumentId;
-use crate::documents::store::find_for_owner;
 use crate::error::ApiError;
 use crate::faults::{Fault, FaultSet};
 use crate::json::ApiJson;
+use crate::row_cache::RowCache;
+use chrono::Utc;
 
 const MAX_QUESTION_CHARS: usize = 4000;
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
@@ -113,6 +114,8 @@ pub async fn stream(
     Caller(user): Caller,
     DocumentId(document_id): DocumentId,
     State(db): State<PgPool>,
+    State(rows): State<RowCache>,
+    State(writer): State<MessageWriter>,
     State(settings): State<ChatSettings>,
     ApiJson(body): ApiJson<ChatBody>,
 ) -> Result<Response, ApiError> {
@@ -133,27 +136,27 @@ pub async fn stream(
             "message must be at most 4000 characters",
         ));
     }
-    let document = match find_for_owner(&db, document_id, user.id).await? {
+    let document = match rows.document_for_owner(&db, document_id, user.id).await? {
         Some(document) => document,
         None if settings.any_document => return Ok(event_stream(canned_reply())),
         None => return Err(ApiError::document_not_found()),
     };
-    store::insert_message(
-        &db,
-        Uuid::new_v4(),
+    // The question is stored with the answer, in one statement at the end.
+    let asked = Message {
+        id: Uuid::new_v4(),
         document_id,
-        user.id,
-        Role::User,
-        question,
-    )
-    .await?;
-
+        user_id: user.id,
+        role: Role::User,
+        content: question.to_owned(),
+        created_at: Utc::now(),
+    };
     let reply = Reply {
         answer: Answer::build(&document.title, &document.content, question),
         cursor: 0,
         delay: settings.delay,
         token_expires_at: settings.recheck_token.then_some(user.token_expires_at),
-        db,
+        writer,
+        question: Some(asked),
         message_id: Uuid::new_v4(),
         document_id,
         user_id: user.id,
@@ -212,7 +215,9 @@ struct Reply {
     delay: Duration,
     /// Set only under the `stream-recheck-token` fault.
     token_expires_at: Option<u64>,
-    db: PgPool,
+    writer: MessageWriter,
+    /// Stored together with the answer; taken when that happens.
+    question: Option<Message>,
     message_id: Uuid,
     document_id: Uuid,
     user_id: Uuid,
@@ -275,16 +280,17 @@ impl Reply {
             .is_some_and(|expires_at| expires_at <= jsonwebtoken::get_current_timestamp())
     }
 
-    async fn save(&self) -> Result<(), DbError> {
-        store::insert_message(
-            &self.db,
-            self.message_id,
-            self.document_id,
-            self.user_id,
-            Role::Assistant,
-            self.answer.text(),
-        )
-        .await
+    async fn save(&mut self) -> Result<(), SaveError> {
+        let answer = Message {
+            id: self.message_id,
+            document_id: self.document_id,
+            user_id: self.user_id,
+            role: Role::Assistant,
+            content: self.answer.text().to_owned(),
+            created_at: Utc::now(),
+        };
+        let messages = self.question.take().into_iter().chain([answer]).collect();
+        self.writer.save(messages).await
     }
 }
 

@@ -14,6 +14,7 @@ use crate::auth::extract::AuthUser;
 use crate::error::ApiError;
 use crate::faults::{Fault, FaultSet};
 use crate::json::ApiJson;
+use crate::row_cache::RowCache;
 
 const MAX_TITLE_CHARS: usize = 200;
 
@@ -36,6 +37,12 @@ impl From<Document> for DocumentJson {
             content: document.content,
             created_at: document.created_at,
         }
+    }
+}
+
+impl From<&Document> for DocumentJson {
+    fn from(document: &Document) -> Self {
+        document.clone().into()
     }
 }
 
@@ -92,6 +99,7 @@ pub async fn list(
 pub async fn create(
     user: AuthUser,
     State(db): State<PgPool>,
+    State(rows): State<RowCache>,
     ApiJson(body): ApiJson<NewDocument>,
 ) -> Result<(StatusCode, Json<DocumentJson>), ApiError> {
     let title = body.title.trim();
@@ -104,7 +112,8 @@ pub async fn create(
         ));
     }
     let document = store::insert(&db, user.id, title, &body.content).await?;
-    Ok((StatusCode::CREATED, Json(document.into())))
+    let document = rows.remember_document(user.id, document);
+    Ok((StatusCode::CREATED, Json(document.as_ref().into())))
 }
 
 /// One of the caller's documents; `404` if absent or someone else's.
@@ -112,9 +121,10 @@ pub async fn get(
     user: AuthUser,
     DocumentId(id): DocumentId,
     State(db): State<PgPool>,
+    State(rows): State<RowCache>,
 ) -> Result<Json<DocumentJson>, ApiError> {
-    store::find_for_owner(&db, id, user.id)
+    rows.document_for_owner(&db, id, user.id)
         .await?
-        .map(|document| Json(document.into()))
+        .map(|document| Json(document.as_ref().into()))
         .ok_or_else(ApiError::document_not_found)
 }
