@@ -1,7 +1,9 @@
 //! Repeated runs (`conformance run --repeat N`): a scenario whose verdict
-//! is not the same in every run is a flake, reported with its history.
+//! is not the same in every run is a flake, reported with its history and
+//! with what went wrong in the first run that did not pass: that run's
+//! report is not printed, so without it a flake could not be looked into.
 
-use crate::outcome::{RunOutcome, verdict_word};
+use crate::outcome::{RunOutcome, ScenarioResult, Verdict, verdict_word};
 use std::collections::BTreeMap;
 
 /// A scenario whose verdict changed between runs.
@@ -11,27 +13,59 @@ pub struct Flake {
     pub scenario: String,
     /// Its verdict in each run, in order.
     pub verdicts: Vec<&'static str>,
+    /// The first run (1-based) where it did not pass, and why.
+    pub first_miss: Option<(usize, String)>,
 }
+
+/// Characters of a miss's explanation kept in the summary.
+const MISS_CHARS: usize = 1500;
 
 /// The scenarios whose verdict was not the same in every run.
 pub fn flakes(runs: &[RunOutcome]) -> Vec<Flake> {
-    let mut history: BTreeMap<&str, Vec<&'static str>> = BTreeMap::new();
+    let mut history: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
     for run in runs {
         for s in &run.scenarios {
-            history
-                .entry(s.name.as_str())
-                .or_default()
-                .push(verdict_word(&s.verdict));
+            history.entry(s.name.as_str()).or_default().push(s);
         }
     }
     history
         .into_iter()
-        .filter(|(_, v)| v.windows(2).any(|w| w[0] != w[1]))
-        .map(|(name, verdicts)| Flake {
+        .filter(|(_, v)| v.windows(2).any(|w| w[0].verdict != w[1].verdict))
+        .map(|(name, results)| Flake {
             scenario: name.to_owned(),
-            verdicts,
+            verdicts: results.iter().map(|s| verdict_word(&s.verdict)).collect(),
+            first_miss: results
+                .iter()
+                .position(|s| s.verdict != Verdict::Pass)
+                .map(|i| (i + 1, why(results[i]))),
         })
         .collect()
+}
+
+/// Why a scenario did not pass: its verdict's reason or its failed step.
+fn why(s: &ScenarioResult) -> String {
+    let text = match &s.verdict {
+        Verdict::NotApplicable(reason) | Verdict::Error(reason) => reason.clone(),
+        Verdict::Pass | Verdict::Fail => s
+            .steps
+            .iter()
+            .filter(|step| !step.problems.is_empty())
+            .map(|step| {
+                format!(
+                    "step {} ({}): {}",
+                    step.index,
+                    step.label,
+                    step.problems.join("; ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let mut cut: String = text.chars().take(MISS_CHARS).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
 }
 
 /// The summary line(s) printed after repeated runs.
@@ -49,6 +83,12 @@ pub fn summary(runs: &[RunOutcome], flakes: &[Flake]) -> String {
             f.scenario,
             f.verdicts.join(", ")
         ));
+        if let Some((run, why)) = &f.first_miss {
+            text.push_str(&format!(
+                "    run {run}: {}\n",
+                why.replace('\n', "\n      ")
+            ));
+        }
     }
     text
 }
@@ -90,12 +130,35 @@ mod tests {
             found,
             vec![Flake {
                 scenario: "a".into(),
-                verdicts: vec!["pass", "fail", "pass"]
+                verdicts: vec!["pass", "fail", "pass"],
+                first_miss: Some((2, String::new())),
             }]
         );
         assert_eq!(
             summary(&runs, &found),
-            "repeat: 3 runs in 0.0 s, 1 flaky scenario(s)\n  flaky: a [pass, fail, pass]\n"
+            "repeat: 3 runs in 0.0 s, 1 flaky scenario(s)\n  flaky: a [pass, fail, pass]\n    run 2: \n"
+        );
+    }
+
+    #[test]
+    fn a_flake_names_the_failed_step_of_its_first_miss() {
+        let mut failing = run_with(&[("a", Verdict::Fail)]);
+        failing.scenarios[0].steps.push(crate::outcome::StepResult {
+            index: 3,
+            kind: "browser",
+            label: "wait for \"Tomato diary\"".into(),
+            problems: vec!["page: expected it within 5000 ms".into()],
+            transcripts: Vec::new(),
+            millis: 5000,
+        });
+        let runs = vec![run_with(&[("a", Verdict::Pass)]), failing];
+        let found = flakes(&runs);
+        assert_eq!(
+            found[0].first_miss,
+            Some((
+                2,
+                "step 3 (wait for \"Tomato diary\"): page: expected it within 5000 ms".into()
+            ))
         );
     }
 }
