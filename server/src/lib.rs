@@ -21,6 +21,7 @@ pub mod memory;
 pub mod redis_client;
 pub mod request_log;
 pub mod row_cache;
+mod serve;
 pub mod web;
 
 use std::io::Write;
@@ -74,10 +75,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     serve_web_app(&config).await;
     announce(port, config.faults);
 
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServerError::Serve)?;
+    serve::serve(listener, router, shutdown_signal()).await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -119,7 +117,7 @@ async fn serve_web_app(config: &Config) {
             let router = web::router(&config.web, config.faults);
             tracing::info!(%address, api = %config.web.api_url, "web app listening");
             tokio::spawn(async move {
-                if let Err(err) = axum::serve(listener, router).await {
+                if let Err(err) = axum::serve(listener, router.into_make_service()).await {
                     tracing::warn!(error = %err, "the web app stopped");
                 }
             });

@@ -130,7 +130,7 @@ impl Recorder {
         };
         let app = Router::new().fallback(forward).with_state(shared);
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, app.into_make_service()).await;
         });
         Ok(Recorder { addr, log, task })
     }
