@@ -19,6 +19,11 @@ pub fn forge(scene: &mut Scene, step: &ForgeStep) -> Result<Vec<String>, StepErr
     };
     let now = chrono::Utc::now().timestamp();
     let ttl = step.ttl_secs.unwrap_or(3600) as i64;
+    // Claims are whole seconds and `now` is rounded down: `exp = now + ttl`
+    // could leave as little as `ttl - 1` seconds (a 1 s token forged at
+    // x.99 s would be dead 10 ms later). One second more makes the token
+    // live at least `ttl` seconds and at most `ttl + 1`.
+    let valid_until = now + ttl + 1;
     let claims = |iat: i64, exp: i64| json!({ "sub": sub, "iat": iat, "exp": exp });
     let token = match step.kind {
         ForgedKind::Malformed => "not-a.jwt".to_owned(),
@@ -33,7 +38,7 @@ pub fn forge(scene: &mut Scene, step: &ForgeStep) -> Result<Vec<String>, StepErr
                 StepError::Unsupported("forging this token needs the subject's JWT_SECRET".into())
             })?;
             let c = if step.kind == ForgedKind::Valid {
-                claims(now, now + ttl)
+                claims(now, valid_until)
             } else {
                 claims(now - 7200, now - 3600)
             };

@@ -342,7 +342,9 @@ pub struct ForgeStep {
     pub kind: ForgedKind,
     /// The `sub` claim (usually a captured user id).
     pub sub: Option<String>,
-    /// Lifetime in seconds for `valid` tokens (default one hour).
+    /// Lifetime in seconds for `valid` tokens (default one hour): the token
+    /// lives at least this long and at most one second more (claims are
+    /// whole seconds).
     pub ttl_secs: Option<u64>,
 }
 
