@@ -139,6 +139,11 @@ pub struct BenchArgs {
         value_name = "N,N"
     )]
     pub streams: Vec<usize>,
+    /// Streams opened once before the measured rounds and not counted, so
+    /// that the first round is not the one that pays for the subject's and
+    /// the load's first allocations (0: none).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub warmup_streams: usize,
     /// Print the note on debug builds even when this is a release build.
     #[arg(long)]
     pub release_hint: bool,

@@ -50,7 +50,7 @@ pub async fn run_bench(args: &BenchArgs) -> anyhow::Result<u8> {
         bail!("--streams takes counts of at least 1, such as 1000,10000");
     }
     let file_limit = limits::raise_open_files();
-    let notes = limit_notes(&file_limit, args);
+    let mut notes = limit_notes(&file_limit, args);
 
     let target = target(args).await?;
     let pid = target.subject.as_ref().and_then(ManagedSubject::pid);
@@ -87,6 +87,20 @@ pub async fn run_bench(args: &BenchArgs) -> anyhow::Result<u8> {
         LOGIN_ROUNDS,
     )
     .await;
+
+    if args.warmup_streams > 0 {
+        let count = args.warmup_streams;
+        eprintln!("bench: warm-up, {count} chat streams at once (not counted)");
+        let client = session::client(count, STREAMS_DEADLINE + REQUEST_TIMEOUT)?;
+        let warmup = streams::concurrent_streams(&client, &user, count, STREAMS_DEADLINE).await;
+        notes.push(format!(
+            "a warm-up round of {count} streams ran before the rounds below and is not in them \
+             ({} done, first delta p50 {:.1} ms, p99 {:.1} ms); --warmup-streams 0 skips it",
+            warmup.done,
+            warmup.first_delta.p50.as_secs_f64() * 1000.0,
+            warmup.first_delta.p99.as_secs_f64() * 1000.0,
+        ));
+    }
 
     let mut phases = Vec::with_capacity(args.streams.len());
     for &count in &args.streams {
