@@ -1,5 +1,6 @@
 //! One integration test binary for the harness; a module per area.
 
+mod bench;
 mod hostile;
 mod interrupt;
 mod kill_matrix;
