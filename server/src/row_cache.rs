@@ -113,6 +113,14 @@ mod tests {
     use super::*;
     use chrono::Utc;
 
+    /// A pool that cannot connect: a miss fails, a hit never asks it.
+    fn unreachable_pool() -> PgPool {
+        sqlx::postgres::PgPoolOptions::new()
+            .acquire_timeout(std::time::Duration::from_millis(50))
+            .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+            .unwrap()
+    }
+
     fn document(owner_text: &str) -> Document {
         Document {
             id: Uuid::new_v4(),
@@ -127,11 +135,7 @@ mod tests {
         let cache = RowCache::default();
         let owner = Uuid::new_v4();
         let doc = cache.remember_document(owner, document("Basil"));
-        // A pool that cannot connect: a miss would fail, a hit never asks it.
-        let db = sqlx::postgres::PgPoolOptions::new()
-            .acquire_timeout(std::time::Duration::from_millis(50))
-            .connect_lazy("postgres://nobody@127.0.0.1:1/none")
-            .unwrap();
+        let db = unreachable_pool();
         let found = cache.document_for_owner(&db, doc.id, owner).await.unwrap();
         assert_eq!(found.map(|d| d.content.clone()), Some("Basil".to_owned()));
         let stranger = cache
@@ -155,10 +159,7 @@ mod tests {
             name: None,
             password_hash: "$argon2id$...".into(),
         });
-        let db = sqlx::postgres::PgPoolOptions::new()
-            .acquire_timeout(std::time::Duration::from_millis(50))
-            .connect_lazy("postgres://nobody@127.0.0.1:1/none")
-            .unwrap();
+        let db = unreachable_pool();
         let found = cache.user(&db, user.id).await.unwrap();
         assert_eq!(found.map(|u| u.email.clone()), Some(user.email.clone()));
         assert!(cache.user(&db, Uuid::new_v4()).await.is_err());

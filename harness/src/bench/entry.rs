@@ -91,8 +91,7 @@ pub async fn run_bench(args: &BenchArgs) -> anyhow::Result<u8> {
     if args.warmup_streams > 0 {
         let count = args.warmup_streams;
         eprintln!("bench: warm-up, {count} chat streams at once (not counted)");
-        let client = session::client(count, STREAMS_DEADLINE + REQUEST_TIMEOUT)?;
-        let warmup = streams::concurrent_streams(&client, &user, count, STREAMS_DEADLINE).await;
+        let warmup = streams_round(&user, count).await?;
         notes.push(format!(
             "a warm-up round of {count} streams ran before the rounds below and is not in them \
              ({} done, first delta p50 {:.1} ms, p99 {:.1} ms); --warmup-streams 0 skips it",
@@ -108,9 +107,7 @@ pub async fn run_bench(args: &BenchArgs) -> anyhow::Result<u8> {
         if let Some(sampler) = &sampler {
             sampler.begin_phase();
         }
-        let client = session::client(count, STREAMS_DEADLINE + REQUEST_TIMEOUT)?;
-        let result = streams::concurrent_streams(&client, &user, count, STREAMS_DEADLINE).await;
-        drop(client);
+        let result = streams_round(&user, count).await?;
         phases.push(StreamsPhase {
             result,
             peak_rss_kib: sampler.as_ref().map(RssSampler::phase_peak_kib),
@@ -188,6 +185,12 @@ fn describe(target: &Target, pid: Option<u32>) -> String {
 }
 
 /// What the report should say about the open-file limit.
+/// One round of `count` streams at once, on a client of its own.
+async fn streams_round(user: &BenchUser, count: usize) -> anyhow::Result<streams::StreamsResult> {
+    let client = session::client(count, STREAMS_DEADLINE + REQUEST_TIMEOUT)?;
+    Ok(streams::concurrent_streams(&client, user, count, STREAMS_DEADLINE).await)
+}
+
 fn limit_notes(limit: &FileLimit, args: &BenchArgs) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(&most) = args.streams.iter().max() {
