@@ -65,6 +65,17 @@ pub fn check_headers(
                 ));
             }
         }
+        if let Some(part) = &check.not_contains {
+            let part = vars.expand(part)?.to_ascii_lowercase();
+            if value
+                .as_deref()
+                .is_some_and(|v| v.to_ascii_lowercase().contains(&part))
+            {
+                problems.push(format!(
+                    "header {name}: expected not to contain {part:?}, got {shown}"
+                ));
+            }
+        }
         if let Some(part) = &check.contains {
             let part = vars.expand(part)?.to_ascii_lowercase();
             if !value
@@ -158,13 +169,23 @@ pub fn check_json(
         }
         if let Some(re) = &check.matches {
             let re = vars.expand(re)?;
-            let text = match found {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
+            // A string, a number's text, or (as NestJS's `message` may be)
+            // an array of them: any element that matches will do.
+            let texts: Vec<String> = match found {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Number(n)) => vec![n.to_string()],
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
             };
             let ok = match regex::Regex::new(&re) {
-                Ok(regex) => text.as_deref().is_some_and(|t| regex.is_match(t)),
+                Ok(regex) => texts.iter().any(|t| regex.is_match(t)),
                 Err(_) => false,
             };
             if !ok {
@@ -199,7 +220,69 @@ pub fn check_body_text(
             ));
         }
     }
+    if let Some(re) = &expect.body_matches {
+        let re = vars.expand(re)?;
+        let ok = regex::Regex::new(&re).is_ok_and(|r| r.is_match(body));
+        if !ok {
+            problems.push(format!("body: expected to match /{re}/"));
+        }
+    }
+    if expect.no_password {
+        let password = vars.get("password").unwrap_or_default();
+        problems.extend(crate::secrets::password_findings(body, password));
+    }
     Ok(())
+}
+
+/// Judges the answer as a browser would for the request's `Origin`, with
+/// credentials (`cors_granted`); a preflight is recognised by its
+/// `Access-Control-Request-Method`.
+pub fn check_cors(
+    request_headers: &[(String, String)],
+    status: u16,
+    headers: &HeaderMap,
+    problems: &mut Vec<String>,
+) {
+    let sent = |name: &str| {
+        request_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(origin) = sent("origin") else {
+        problems.push("cors: the request sent no Origin to judge the answer for".into());
+        return;
+    };
+    let all = |name: &str| -> Vec<&str> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    let answer = crate::cors::Answer {
+        status,
+        allow_origin: all("access-control-allow-origin"),
+        allow_credentials: headers
+            .get("access-control-allow-credentials")
+            .and_then(|v| v.to_str().ok()),
+        allow_methods: all("access-control-allow-methods"),
+        allow_headers: all("access-control-allow-headers"),
+    };
+    let asked = sent("access-control-request-method").map(|method| crate::cors::Asked {
+        method,
+        headers: sent("access-control-request-headers"),
+    });
+    if let Err(refusal) = crate::cors::judge(origin, &answer, asked.as_ref(), true) {
+        let what = if asked.is_some() {
+            "preflight"
+        } else {
+            "answer"
+        };
+        problems.push(format!(
+            "cors: a browser refuses this {what} for {origin}: {refusal}"
+        ));
+    }
 }
 
 fn has_type(v: &Value, ty: JsonType) -> bool {

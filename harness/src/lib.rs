@@ -5,6 +5,8 @@
 pub mod bench;
 pub mod browser;
 pub mod cli;
+pub mod client;
+pub mod cors;
 pub mod deadline;
 pub mod expect;
 pub mod outcome;
@@ -14,5 +16,6 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod scenario;
+pub mod secrets;
 pub mod services;
 pub mod subject;

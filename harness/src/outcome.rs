@@ -38,10 +38,14 @@ pub struct EventRecord {
 /// What one step did.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepResult {
-    /// 1-based position in the scenario.
+    /// 1-based position in the scenario (0: the scenario's preparation,
+    /// such as starting its own subject).
     pub index: usize,
     /// The step kind (`request`, `stream`...).
     pub kind: &'static str,
+    /// For a setup step, the rule that covers what it prepares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup: Option<String>,
     /// A short description (the step's name or its request line).
     pub label: String,
     /// Every check that did not hold; empty when the step passed.
@@ -52,18 +56,33 @@ pub struct StepResult {
     pub millis: u64,
 }
 
-/// The verdict of one scenario.
+/// The verdict of one scenario: whose failure it is, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", content = "reason", rename_all = "snake_case")]
 pub enum Verdict {
     /// Every step passed.
     Pass,
-    /// A step's checks did not hold.
+    /// One of the scenario's checks did not hold: the subject broke its rule.
     Fail,
+    /// A setup step failed before the scenario's checks: its rules were not
+    /// checked, and the failure belongs to the rule that covers that step.
+    Blocked(Blocked),
     /// The scenario cannot be checked against this subject (and was not run).
     NotApplicable(String),
-    /// The harness could not run it (environment problem, not a verdict on the subject).
+    /// The harness itself broke (a browser that died, a frontend command that
+    /// never served, no database binaries): no verdict on the subject.
     Error(String),
+}
+
+/// Why a scenario is blocked: the step that failed and the rule covering it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocked {
+    /// The failed step's position (0: the scenario's preparation).
+    pub step: usize,
+    /// The failed step, in a few words.
+    pub label: String,
+    /// The rule that covers what the step needed (where the real failure is).
+    pub rule: String,
 }
 
 /// What one scenario produced.
@@ -107,9 +126,11 @@ pub enum RuleStatus {
     Warn,
     /// A MUST rule failed (or a SHOULD under `--strict`).
     Fail,
+    /// A setup step failed before the rule's check: not checked, never passed.
+    Blocked,
     /// No scenario could be checked against this subject.
     NotApplicable,
-    /// A scenario could not run (environment problem).
+    /// The harness itself broke while checking the rule (exit code 2).
     Error,
     /// No scenario of this run names the rule (filtered out or uncovered).
     NotRun,
@@ -122,6 +143,7 @@ impl RuleStatus {
             RuleStatus::Pass => "pass",
             RuleStatus::Warn => "warn",
             RuleStatus::Fail => "FAIL",
+            RuleStatus::Blocked => "BLOCKED",
             RuleStatus::NotApplicable => "n/a",
             RuleStatus::Error => "ERROR",
             RuleStatus::NotRun => "not run",
@@ -140,8 +162,32 @@ pub struct RuleVerdict {
     pub summary: String,
     /// Its status.
     pub status: RuleStatus,
-    /// Scenario names by verdict, for the report.
-    pub scenarios: Vec<(String, String)>,
+    /// Its scenarios with their verdicts, for the report.
+    pub scenarios: Vec<ScenarioVerdict>,
+}
+
+impl RuleVerdict {
+    /// The rules whose failure blocked this rule's scenarios, with the step
+    /// that failed, such as `REG-1 (step 1: POST /auth/register)`.
+    pub fn blocked_by(&self) -> Vec<String> {
+        self.scenarios
+            .iter()
+            .filter_map(|s| s.blocked.as_ref())
+            .map(|b| format!("{} (step {}: {})", b.rule, b.step, b.label))
+            .collect()
+    }
+}
+
+/// One scenario of a rule, as the rule's row shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioVerdict {
+    /// The scenario's name.
+    pub name: String,
+    /// Its verdict in one word (`pass`, `fail`, `blocked`, `n/a`, `error`).
+    pub verdict: &'static str,
+    /// What blocked it, when it is blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<Blocked>,
 }
 
 /// The whole run.
@@ -184,21 +230,45 @@ impl RunOutcome {
         }
     }
 
-    /// The process exit code: 0 when every applicable MUST passed, 1 otherwise.
+    /// The process exit code: 2 when the harness broke on any scenario (no
+    /// trustworthy verdict); else 1 when a MUST rule failed or is blocked
+    /// (a SHOULD too under `--strict`); else 0.
     pub fn exit_code(&self) -> i32 {
-        let failed = self
-            .rules
-            .iter()
-            .any(|r| matches!(r.status, RuleStatus::Fail | RuleStatus::Error));
-        i32::from(failed)
+        if self.rules.iter().any(|r| r.status == RuleStatus::Error) {
+            return 2;
+        }
+        let fatal = |r: &&RuleVerdict| {
+            matches!(r.status, RuleStatus::Fail)
+                || (r.status == RuleStatus::Blocked && (r.level == Level::Must || self.strict))
+        };
+        i32::from(self.rules.iter().any(|r| fatal(&r)))
     }
 
-    /// The IDs of rules that failed (for the kill matrix and summaries).
+    /// The IDs of rules that failed, SHOULD warnings included (for the kill
+    /// matrix and summaries).
     pub fn failed_rules(&self) -> Vec<&str> {
+        self.rules_with(|s| matches!(s, RuleStatus::Fail | RuleStatus::Warn))
+    }
+
+    /// The IDs of rules that are blocked.
+    pub fn blocked_rules(&self) -> Vec<&str> {
+        self.rules_with(|s| s == RuleStatus::Blocked)
+    }
+
+    fn rules_with(&self, keep: impl Fn(RuleStatus) -> bool) -> Vec<&str> {
         self.rules
             .iter()
-            .filter(|r| matches!(r.status, RuleStatus::Fail | RuleStatus::Warn))
+            .filter(|r| keep(r.status))
             .map(|r| r.id.as_str())
+            .collect()
+    }
+
+    /// The names of scenarios with this verdict word (`fail`, `blocked`...).
+    pub fn scenarios_with(&self, word: &str) -> Vec<&str> {
+        self.scenarios
+            .iter()
+            .filter(|s| verdict_word(&s.verdict) == word)
+            .map(|s| s.name.as_str())
             .collect()
     }
 }
@@ -230,6 +300,8 @@ fn rule_verdicts(
                 }
             } else if any(|v| matches!(v, Verdict::Error(_))) {
                 RuleStatus::Error
+            } else if any(|v| matches!(v, Verdict::Blocked(_))) {
+                RuleStatus::Blocked
             } else if list
                 .iter()
                 .all(|s| matches!(s.verdict, Verdict::NotApplicable(_)))
@@ -240,7 +312,14 @@ fn rule_verdicts(
             };
             let scenarios = list
                 .iter()
-                .map(|s| (s.name.clone(), verdict_word(&s.verdict).to_owned()))
+                .map(|s| ScenarioVerdict {
+                    name: s.name.clone(),
+                    verdict: verdict_word(&s.verdict),
+                    blocked: match &s.verdict {
+                        Verdict::Blocked(b) => Some(b.clone()),
+                        _ => None,
+                    },
+                })
                 .collect();
             RuleVerdict {
                 id: rule.id.clone(),
@@ -258,7 +337,92 @@ pub fn verdict_word(v: &Verdict) -> &'static str {
     match v {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
+        Verdict::Blocked(_) => "blocked",
         Verdict::NotApplicable(_) => "n/a",
         Verdict::Error(_) => "error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &str, rule: &str, verdict: Verdict) -> ScenarioResult {
+        ScenarioResult {
+            name: name.into(),
+            title: String::new(),
+            file: String::new(),
+            rules: vec![rule.into()],
+            level: Level::Must,
+            verdict,
+            steps: Vec::new(),
+            subject_output: None,
+            millis: 0,
+        }
+    }
+
+    fn outcome(scenarios: Vec<ScenarioResult>, strict: bool) -> RunOutcome {
+        let catalogue = Catalogue::builtin().expect("catalogue");
+        RunOutcome::new(String::new(), String::new(), scenarios, &catalogue, strict)
+    }
+
+    fn blocked(rule: &str) -> Verdict {
+        Verdict::Blocked(Blocked {
+            step: 1,
+            label: "POST /auth/register".into(),
+            rule: rule.into(),
+        })
+    }
+
+    fn status(o: &RunOutcome, id: &str) -> RuleStatus {
+        o.rules
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.status)
+            .expect("rule")
+    }
+
+    #[test]
+    fn a_blocked_must_is_never_passed_and_fails_the_run() {
+        let o = outcome(
+            vec![
+                scenario("a", "REG-2", Verdict::Pass),
+                scenario("b", "REG-2", blocked("REG-1")),
+            ],
+            false,
+        );
+        assert_eq!(status(&o, "REG-2"), RuleStatus::Blocked);
+        assert_eq!(o.exit_code(), 1);
+        assert_eq!(o.blocked_rules(), vec!["REG-2"]);
+        assert!(o.failed_rules().is_empty());
+        let row = o.rules.iter().find(|r| r.id == "REG-2").expect("row");
+        assert_eq!(
+            row.blocked_by(),
+            vec!["REG-1 (step 1: POST /auth/register)"]
+        );
+    }
+
+    #[test]
+    fn a_blocked_should_is_shown_but_fails_only_a_strict_run() {
+        let o = outcome(vec![scenario("a", "LOG-3", blocked("LOG-2"))], false);
+        assert_eq!(status(&o, "LOG-3"), RuleStatus::Blocked);
+        assert_eq!(o.exit_code(), 0);
+        let strict = outcome(vec![scenario("a", "LOG-3", blocked("LOG-2"))], true);
+        assert_eq!(strict.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_failure_wins_over_a_block_and_a_harness_error_means_exit_2() {
+        let o = outcome(
+            vec![
+                scenario("a", "REG-1", blocked("CFG-1")),
+                scenario("b", "REG-1", Verdict::Fail),
+                scenario("c", "TOK-1", Verdict::Error("chromedriver died".into())),
+            ],
+            false,
+        );
+        assert_eq!(status(&o, "REG-1"), RuleStatus::Fail);
+        assert_eq!(status(&o, "TOK-1"), RuleStatus::Error);
+        assert_eq!(o.exit_code(), 2);
     }
 }

@@ -46,6 +46,10 @@ pub fn flakes(runs: &[RunOutcome]) -> Vec<Flake> {
 fn why(s: &ScenarioResult) -> String {
     let text = match &s.verdict {
         Verdict::NotApplicable(reason) | Verdict::Error(reason) => reason.clone(),
+        Verdict::Blocked(b) => format!(
+            "blocked: step {} ({}) failed, covered by {}",
+            b.step, b.label, b.rule
+        ),
         Verdict::Pass | Verdict::Fail => s
             .steps
             .iter()

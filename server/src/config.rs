@@ -164,6 +164,12 @@ impl Config {
         let jwt_secret = jwt_secret((vars.0)("JWT_SECRET"), faults)?;
         let jwt_expires_in_secs = if faults.contains(Fault::IgnoreExpiresIn) {
             DEFAULT_EXPIRES_IN_SECS
+        } else if faults.contains(Fault::DefaultExpiresInMillis)
+            && vars.get("JWT_EXPIRES_IN").is_none()
+        {
+            // The default given as the string "604800", which jsonwebtoken
+            // reads as milliseconds.
+            DEFAULT_EXPIRES_IN_SECS / 1000
         } else {
             vars.parse(
                 "JWT_EXPIRES_IN",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::{ACCESS_CONTROL_ALLOW_HEADERS, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -17,12 +17,32 @@ use crate::faults::{Fault, FaultSet};
 /// Wraps `router` in the CORS policy (and, under the
 /// `cors-missing-on-errors` fault, in the layer that breaks it).
 pub fn apply(router: Router, origins: &[HeaderValue], faults: FaultSet) -> Router {
-    let router = router.layer(policy(origins, faults));
-    if faults.contains(Fault::CorsMissingOnErrors) {
-        router.layer(middleware::from_fn(strip_from_errors))
+    let hardcoded = [HeaderValue::from_static("http://localhost:5173")];
+    let origins = if faults.contains(Fault::CorsOriginHardcoded) {
+        // As a backend that never read CORS_ORIGIN: the dev server's origin.
+        &hardcoded[..]
     } else {
-        router
+        origins
+    };
+    let mut router = router.layer(policy(origins, faults));
+    if faults.contains(Fault::CorsMissingOnErrors) {
+        router = router.layer(middleware::from_fn(strip_from_errors));
     }
+    if faults.contains(Fault::CorsAllowHeadersWildcard) {
+        router = router.layer(middleware::from_fn(wildcard_allowed_headers));
+    }
+    router
+}
+
+/// The `cors-allow-headers-wildcard` fault: preflights allow the headers
+/// `*`, which with credentials a browser reads as one header named `*`.
+async fn wildcard_allowed_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if headers.contains_key(ACCESS_CONTROL_ALLOW_HEADERS) {
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("*"));
+    }
+    response
 }
 
 /// The policy: preflights for `GET`/`POST` with `Authorization` and

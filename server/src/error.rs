@@ -43,6 +43,10 @@ pub enum ApiError {
     /// answers with it: `401`.
     #[error("{0}")]
     CredentialsRefused(&'static str),
+    /// Another user's document, answered as such: `403` (the
+    /// `foreign-document-403` fault only; the contract wants `404`).
+    #[error("Forbidden resource")]
+    Forbidden,
     /// The route, or the document for this user, does not exist: `404`.
     #[error("{0}")]
     NotFound(Cow<'static, str>),
@@ -72,6 +76,7 @@ impl ApiError {
             ApiError::Unauthorized
             | ApiError::InvalidCredentials
             | ApiError::CredentialsRefused(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::EmailTaken => StatusCode::CONFLICT,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -117,15 +117,42 @@ pub enum Fault {
     /// without `Authorization`, so the stream gets `401` and the answer
     /// never shows.
     StreamWithoutAuthHeader,
-    /// Breaks WEB-1, WEB-2, WEB-3, WEB-4 and WEB-5: the web app adds an
-    /// `X-Client` header that CORS does not allow, so the browser refuses
-    /// every API call ("Failed to fetch").
+    /// Breaks WEB-5: the web app adds an `X-Client` header that CORS does
+    /// not allow, so the browser refuses every API call ("Failed to
+    /// fetch"); the other browser rules are blocked by it.
     WebExtraHeader,
+    /// Breaks REG-3: registration hashes the password first, then looks
+    /// the email up and inserts back to back, leaving the insert's unique
+    /// violation unmapped. The window between look-up and insert is a
+    /// fraction of a millisecond: only concurrent bursts show it.
+    RegisterNarrowRace,
+    /// Breaks SSE-6: when the request accepts gzip (as browsers do), the
+    /// whole stream is compressed at the end, as a compression middleware
+    /// that buffers does; without `Accept-Encoding` it streams as usual.
+    StreamCompressedBuffered,
+    /// Breaks CFG-4: without `JWT_EXPIRES_IN` the default `604800` is read
+    /// as milliseconds (as jsonwebtoken reads a unitless string), so tokens
+    /// live 604 s; an explicit value still works.
+    DefaultExpiresInMillis,
+    /// Breaks CORS-1, CORS-2 and WEB-5: ignores `CORS_ORIGIN` and allows the
+    /// contract's default origin `http://localhost:5173` only.
+    CorsOriginHardcoded,
+    /// Breaks CORS-1 and WEB-5: preflights answer
+    /// `Access-Control-Allow-Headers: *` with credentials, which a browser
+    /// reads as a header named `*` (and never as `Authorization`).
+    CorsAllowHeadersWildcard,
+    /// Breaks DOC-3: `GET /auth/me` returns the user with `passwordHash`.
+    MePasswordHash,
+    /// Breaks DOC-1: `GET /documents` lists every user's documents.
+    DocumentsListEveryone,
+    /// Breaks DOC-2: `GET /documents/{id}` of another user's document
+    /// answers `403 Forbidden`, which confirms that it exists.
+    ForeignDocument403,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 32] = [
+    pub const ALL: [Fault; 40] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -158,6 +185,14 @@ impl Fault {
         Fault::TokenNotPersisted,
         Fault::StreamWithoutAuthHeader,
         Fault::WebExtraHeader,
+        Fault::RegisterNarrowRace,
+        Fault::StreamCompressedBuffered,
+        Fault::DefaultExpiresInMillis,
+        Fault::CorsOriginHardcoded,
+        Fault::CorsAllowHeadersWildcard,
+        Fault::MePasswordHash,
+        Fault::DocumentsListEveryone,
+        Fault::ForeignDocument403,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -195,6 +230,14 @@ impl Fault {
             Fault::TokenNotPersisted => "token-not-persisted",
             Fault::StreamWithoutAuthHeader => "stream-without-auth-header",
             Fault::WebExtraHeader => "web-extra-header",
+            Fault::RegisterNarrowRace => "register-narrow-race",
+            Fault::StreamCompressedBuffered => "stream-compressed-buffered",
+            Fault::DefaultExpiresInMillis => "default-expires-in-millis",
+            Fault::CorsOriginHardcoded => "cors-origin-hardcoded",
+            Fault::CorsAllowHeadersWildcard => "cors-allow-headers-wildcard",
+            Fault::MePasswordHash => "me-password-hash",
+            Fault::DocumentsListEveryone => "documents-list-everyone",
+            Fault::ForeignDocument403 => "foreign-document-403",
         }
     }
 
@@ -236,7 +279,15 @@ impl Fault {
             Fault::NoHydrationGate => &["WEB-2", "WEB-3", "WEB-4", "WEB-5"],
             Fault::TokenNotPersisted => &["WEB-1", "WEB-2", "WEB-3", "WEB-4", "WEB-5"],
             Fault::StreamWithoutAuthHeader => &["WEB-4", "WEB-5"],
-            Fault::WebExtraHeader => &["WEB-1", "WEB-2", "WEB-3", "WEB-4", "WEB-5"],
+            Fault::WebExtraHeader => &["WEB-5"],
+            Fault::RegisterNarrowRace => &["REG-3"],
+            Fault::StreamCompressedBuffered => &["SSE-6"],
+            Fault::DefaultExpiresInMillis => &["CFG-4"],
+            Fault::CorsOriginHardcoded => &["CORS-1", "CORS-2", "WEB-5"],
+            Fault::CorsAllowHeadersWildcard => &["CORS-1", "WEB-5"],
+            Fault::MePasswordHash => &["DOC-3"],
+            Fault::DocumentsListEveryone => &["DOC-1"],
+            Fault::ForeignDocument403 => &["DOC-2"],
         }
     }
 
@@ -246,8 +297,8 @@ impl Fault {
         names.join(", ")
     }
 
-    const fn bit(self) -> u32 {
-        1 << self as u32
+    const fn bit(self) -> u64 {
+        1 << self as u64
     }
 }
 
@@ -282,10 +333,10 @@ impl FromStr for Fault {
 /// The faults switched on for one process: a small bit set, `Copy`, so the
 /// hot paths can ask it without locking or allocating.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub struct FaultSet(u32);
+pub struct FaultSet(u64);
 
 // Every fault needs its own bit.
-const _: () = assert!(Fault::ALL.len() <= u32::BITS as usize);
+const _: () = assert!(Fault::ALL.len() <= u64::BITS as usize);
 
 impl FaultSet {
     /// No fault: the correct reference server.

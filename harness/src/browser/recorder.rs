@@ -24,69 +24,93 @@ pub struct Recorded {
     pub method: String,
     /// Path without the query.
     pub path: String,
-    /// The `Authorization` header's scheme (`Bearer`), when present.
+    /// The `Authorization` header, its credential shown only as `<jwt>`
+    /// when it is JWT-shaped (`Bearer <jwt>`, `Bearer "undefined"`).
     pub authorization: Option<String>,
-    /// Whether the query carried `token=`.
-    pub query_token: bool,
+    /// The query's `token=` value, shown the same way.
+    pub query_token: Option<String>,
     /// The `Origin` header.
     pub origin: Option<String>,
     /// The answer's status; `None` when the API could not be reached.
     pub status: Option<u16>,
-    /// The answer's `Access-Control-Allow-Origin`.
-    pub allow_origin: Option<String>,
+    /// The answer's `Access-Control-Allow-Origin` values.
+    pub allow_origin: Vec<String>,
     /// The answer's `Access-Control-Allow-Credentials`.
     pub allow_credentials: Option<String>,
     /// A preflight's `Access-Control-Request-Method`.
     pub request_method: Option<String>,
     /// A preflight's `Access-Control-Request-Headers`.
     pub request_headers: Option<String>,
-    /// The answer's `Access-Control-Allow-Methods`.
-    pub allow_methods: Option<String>,
-    /// The answer's `Access-Control-Allow-Headers`.
-    pub allow_headers: Option<String>,
+    /// The answer's `Access-Control-Allow-Methods` values.
+    pub allow_methods: Vec<String>,
+    /// The answer's `Access-Control-Allow-Headers` values.
+    pub allow_headers: Vec<String>,
+}
+
+/// How a JWT-shaped credential is shown.
+const JWT: &str = "<jwt>";
+
+/// Whether `value` has a JWT's shape: three base64url parts, none empty
+/// (`null`, `undefined` and an unsigned `alg: none` token are not).
+pub fn jwt_shaped(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// A credential as a report shows it: `<jwt>` for a JWT, else the value
+/// quoted and cut short (`"undefined"`, `"null"`).
+fn shown_credential(value: &str) -> String {
+    if jwt_shaped(value) {
+        JWT.to_owned()
+    } else {
+        let cut: String = value.chars().take(16).collect();
+        format!("{cut:?}")
+    }
 }
 
 impl Recorded {
-    /// Why a browser would refuse this answer for CORS, if it would: the
-    /// origin is not granted with credentials, or a preflight does not cover
-    /// the method or headers it asked for.
+    /// Whether the request carried a JWT-shaped `Authorization: Bearer`.
+    pub fn bearer_jwt(&self) -> bool {
+        self.authorization.as_deref() == Some("Bearer <jwt>")
+    }
+
+    /// Whether the request carried a JWT-shaped token, by header or query.
+    pub fn authenticated(&self) -> bool {
+        self.bearer_jwt() || self.query_token.as_deref() == Some(JWT)
+    }
+
+    /// Why a browser would refuse this answer for CORS, if it would (as the
+    /// harness's one CORS judge, [`crate::cors`], says; the contract's app
+    /// sends credentials). A preflight is an `OPTIONS` with
+    /// `Access-Control-Request-Method`.
     pub fn cors_refusal(&self) -> Option<String> {
         let origin = self.origin.as_deref()?;
-        if self.allow_origin.as_deref() != Some(origin) {
-            return Some(format!(
-                "Access-Control-Allow-Origin is {:?}, not the page's origin {origin:?}",
-                self.allow_origin.as_deref().unwrap_or("absent")
-            ));
+        let status = self.status?;
+        fn strs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
         }
-        if self.allow_credentials.as_deref() != Some("true") {
-            return Some("Access-Control-Allow-Credentials is not \"true\"".into());
-        }
-        let listed = |list: &Option<String>, item: &str| {
-            list.as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .any(|l| l.trim().eq_ignore_ascii_case(item))
+        let answer = crate::cors::Answer {
+            status,
+            allow_origin: strs(&self.allow_origin),
+            allow_credentials: self.allow_credentials.as_deref(),
+            allow_methods: strs(&self.allow_methods),
+            allow_headers: strs(&self.allow_headers),
         };
-        if let Some(method) = &self.request_method
-            && !matches!(method.as_str(), "GET" | "HEAD" | "POST")
-            && !listed(&self.allow_methods, method)
-        {
-            return Some(format!("the preflight does not allow the method {method}"));
-        }
-        for header in self
-            .request_headers
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-        {
-            let header = header.trim();
-            if !header.is_empty() && !listed(&self.allow_headers, header) {
-                return Some(format!(
-                    "the preflight does not allow the header {header:?}"
-                ));
-            }
-        }
-        None
+        let asked = match (&self.request_method, self.method.as_str()) {
+            (Some(method), "OPTIONS") => Some(crate::cors::Asked {
+                method,
+                headers: self.request_headers.as_deref(),
+            }),
+            _ => None,
+        };
+        crate::cors::judge(origin, &answer, asked.as_ref(), true)
+            .err()
+            .map(|r| r.to_string())
     }
 }
 
@@ -118,8 +142,13 @@ impl Recorder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let log = Arc::new(Mutex::new(Vec::new()));
+        // Bodies pass through as the API sent them: decoding them here would
+        // hand the browser plain bytes labelled gzip.
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_gzip()
+            .no_deflate()
+            .no_brotli()
             .build()
             .map_err(std::io::Error::other)?;
         let shared = Shared {
@@ -164,6 +193,38 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+fn header_values(headers: &HeaderMap, name: &str) -> Vec<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `Authorization` header as shown: scheme and credential shape.
+fn shown_authorization(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, credential)) => format!("{scheme} {}", shown_credential(credential.trim())),
+        None => shown_credential(value),
+    }
+}
+
+/// The `token=` query value, percent-decoded, as shown.
+fn shown_query_token(query: Option<&str>) -> Option<String> {
+    let query = query?;
+    url_pairs(query)
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| shown_credential(&v))
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://x/?{query}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
+
 async fn forward(State(shared): State<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path_and_query = parts
@@ -175,20 +236,16 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         at_ms: shared.started.elapsed().as_millis() as u64,
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
-        authorization: header(&parts.headers, "authorization")
-            .map(|v| v.split_whitespace().next().unwrap_or_default().to_owned()),
-        query_token: parts
-            .uri
-            .query()
-            .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("token="))),
+        authorization: header(&parts.headers, "authorization").map(|v| shown_authorization(&v)),
+        query_token: shown_query_token(parts.uri.query()),
         origin: header(&parts.headers, "origin"),
         status: None,
-        allow_origin: None,
+        allow_origin: Vec::new(),
         allow_credentials: None,
         request_method: header(&parts.headers, "access-control-request-method"),
         request_headers: header(&parts.headers, "access-control-request-headers"),
-        allow_methods: None,
-        allow_headers: None,
+        allow_methods: Vec::new(),
+        allow_headers: Vec::new(),
     };
     let mut outgoing = shared
         .client
@@ -206,11 +263,11 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
     let response = match answer {
         Ok(upstream) => {
             entry.status = Some(upstream.status().as_u16());
-            entry.allow_origin = header(upstream.headers(), "access-control-allow-origin");
-            entry.allow_credentials =
-                header(upstream.headers(), "access-control-allow-credentials");
-            entry.allow_methods = header(upstream.headers(), "access-control-allow-methods");
-            entry.allow_headers = header(upstream.headers(), "access-control-allow-headers");
+            let h = upstream.headers();
+            entry.allow_origin = header_values(h, "access-control-allow-origin");
+            entry.allow_credentials = header(h, "access-control-allow-credentials");
+            entry.allow_methods = header_values(h, "access-control-allow-methods");
+            entry.allow_headers = header_values(h, "access-control-allow-headers");
             let mut builder = Response::builder().status(upstream.status());
             for (name, value) in upstream.headers() {
                 if !is_hop_by_hop(name) {
@@ -250,4 +307,28 @@ fn is_hop_by_hop(name: &HeaderName) -> bool {
             | "host"
             | "content-length"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_jwt_shaped_credential_counts_as_a_token() {
+        assert!(jwt_shaped("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"));
+        for not_a_token in ["undefined", "null", "", "a.b", "eyJh.eyJz.", "a b.c.d"] {
+            assert!(!jwt_shaped(not_a_token), "{not_a_token:?}");
+        }
+        assert_eq!(
+            shown_authorization("Bearer undefined"),
+            "Bearer \"undefined\""
+        );
+        assert_eq!(shown_authorization("Bearer a.b.c"), "Bearer <jwt>");
+        assert_eq!(
+            shown_query_token(Some("x=1&token=null")),
+            Some("\"null\"".into())
+        );
+        assert_eq!(shown_query_token(Some("token=a.b.c")), Some("<jwt>".into()));
+        assert_eq!(shown_query_token(Some("page=2")), None);
+    }
 }

@@ -1,5 +1,7 @@
 //! The console report: a table per rule, then every failure with its step,
-//! request, response and what was expected, then one summary line.
+//! request, response and what was expected, then every blocked scenario
+//! (apart: its rules were not checked, and the rule to look at is named),
+//! then one summary line.
 
 use super::redact::redact;
 use crate::outcome::{RuleStatus, RunOutcome, ScenarioResult, Transcript, Verdict};
@@ -26,6 +28,14 @@ pub fn render(outcome: &RunOutcome) -> String {
             r.status.label(),
             r.summary
         );
+        if r.status == RuleStatus::Blocked {
+            let _ = writeln!(
+                out,
+                "{:<22} not checked: blocked by {}",
+                "",
+                r.blocked_by().join("; ")
+            );
+        }
     }
     let not_run: Vec<&str> = outcome
         .rules
@@ -43,13 +53,46 @@ pub fn render(outcome: &RunOutcome) -> String {
     let failing: Vec<&ScenarioResult> = outcome
         .scenarios
         .iter()
-        .filter(|s| matches!(s.verdict, Verdict::Fail | Verdict::Error(_)))
+        .filter(|s| s.verdict == Verdict::Fail)
         .collect();
     if !failing.is_empty() {
         let _ = writeln!(out, "\nFAILURES\n");
         for s in failing {
-            let warn = s.level == Level::Should && !outcome.strict && s.verdict == Verdict::Fail;
+            let warn = s.level == Level::Should && !outcome.strict;
             let mark = if warn { "warning" } else { "FAIL" };
+            let _ = writeln!(
+                out,
+                "{mark} [{}] {} ({})",
+                s.rules.join(", "),
+                s.title,
+                s.file
+            );
+            let _ = writeln!(out, "{}", indent(&failure_text(s), "  "));
+        }
+    }
+    let sections: [(&str, &str, fn(&Verdict) -> bool); 2] = [
+        (
+            "BLOCKED (not checked: a setup step failed)",
+            "BLOCKED",
+            |v| matches!(v, Verdict::Blocked(_)),
+        ),
+        (
+            "ERRORS (the harness broke: no verdict on the subject)",
+            "ERROR",
+            |v| matches!(v, Verdict::Error(_)),
+        ),
+    ];
+    for (heading, mark, keep) in sections {
+        let list: Vec<&ScenarioResult> = outcome
+            .scenarios
+            .iter()
+            .filter(|s| keep(&s.verdict))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}\n");
+        for s in list {
             let _ = writeln!(
                 out,
                 "{mark} [{}] {} ({})",
@@ -63,11 +106,12 @@ pub fn render(outcome: &RunOutcome) -> String {
     let count = |st: RuleStatus| outcome.rules.iter().filter(|r| r.status == st).count();
     let _ = writeln!(
         out,
-        "{} rules: {} pass, {} fail, {} warn, {} n/a, {} error, {} not run; {} scenarios in {:.1} s",
+        "{} rules: {} pass, {} fail, {} warn, {} blocked, {} n/a, {} error, {} not run; {} scenarios in {:.1} s",
         outcome.rules.len(),
         count(RuleStatus::Pass),
         count(RuleStatus::Fail),
         count(RuleStatus::Warn),
+        count(RuleStatus::Blocked),
         count(RuleStatus::NotApplicable),
         count(RuleStatus::Error),
         count(RuleStatus::NotRun),
@@ -97,11 +141,29 @@ pub fn render(outcome: &RunOutcome) -> String {
 /// exchanges and the subject's last output.
 pub fn failure_text(s: &ScenarioResult) -> String {
     let mut out = String::new();
-    if let Verdict::Error(e) = &s.verdict {
-        let _ = writeln!(out, "could not run: {e}");
+    match &s.verdict {
+        Verdict::Error(e) => {
+            let _ = writeln!(out, "the harness broke, no verdict on the subject: {e}");
+        }
+        Verdict::Blocked(b) => {
+            let _ = writeln!(
+                out,
+                "blocked: setup step {} failed; look at {}, the rule that covers it",
+                b.step, b.rule
+            );
+        }
+        _ => {}
     }
     if let Some(step) = s.failed_step() {
-        let _ = writeln!(out, "step {} ({}): {}", step.index, step.kind, step.label);
+        let role = match &step.setup {
+            Some(rule) => format!(", setup covered by {rule}"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "step {} ({}{role}): {}",
+            step.index, step.kind, step.label
+        );
         for p in &step.problems {
             let _ = writeln!(out, "{}", indent(&format!("- {p}"), "  "));
         }

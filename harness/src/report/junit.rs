@@ -25,13 +25,37 @@ pub fn render(outcome: &RunOutcome) -> Result<String, quick_junit::SerializeErro
             }
             Verdict::Fail => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                st.set_type("fail");
                 st.set_message(format!("{} failed", s.rules.join(", ")));
+                st.set_description(failure_text(s));
+                st
+            }
+            // Shown apart from a failure: the rules were not checked.
+            Verdict::Blocked(b) if s.level == Level::Should && !outcome.strict => {
+                let mut st = TestCaseStatus::skipped();
+                st.set_message(format!(
+                    "blocked: not checked, setup step {} failed (covered by {})",
+                    b.step, b.rule
+                ));
+                st
+            }
+            Verdict::Blocked(b) => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                st.set_type("blocked");
+                st.set_message(format!(
+                    "blocked: {} not checked, setup step {} failed (covered by {})",
+                    s.rules.join(", "),
+                    b.step,
+                    b.rule
+                ));
                 st.set_description(failure_text(s));
                 st
             }
             Verdict::Error(e) => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                st.set_type("harness error");
                 st.set_message(e.as_str());
+                st.set_description(failure_text(s));
                 st
             }
         };

@@ -8,11 +8,14 @@ use std::fmt::Write;
 /// The summary as Markdown.
 pub fn render(outcome: &RunOutcome) -> String {
     let mut out = String::new();
-    let failed = outcome.exit_code() != 0;
     let _ = writeln!(
         out,
         "## Insight Garden conformance: {}\n",
-        if failed { "❌ failed" } else { "✅ passed" }
+        match outcome.exit_code() {
+            0 => "✅ passed",
+            1 => "❌ failed",
+            _ => "💥 harness error",
+        }
     );
     let _ = writeln!(
         out,
@@ -30,6 +33,7 @@ pub fn render(outcome: &RunOutcome) -> String {
             RuleStatus::Pass => "✅ pass",
             RuleStatus::Fail => "❌ fail",
             RuleStatus::Warn => "⚠️ warn",
+            RuleStatus::Blocked => "🚧 blocked",
             RuleStatus::NotApplicable => "➖ n/a",
             RuleStatus::Error => "💥 error",
             RuleStatus::NotRun => "· not run",
@@ -43,19 +47,35 @@ pub fn render(outcome: &RunOutcome) -> String {
             r.summary.replace('|', "\\|")
         );
     }
-    for s in outcome
-        .scenarios
-        .iter()
-        .filter(|s| matches!(s.verdict, Verdict::Fail | Verdict::Error(_)))
-    {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>{} — {} (<code>{}</code>)</summary>\n\n```text\n{}\n```\n\n</details>",
-            s.rules.join(", "),
-            s.title,
-            s.name,
-            failure_text(s).trim_end()
-        );
+    let sections: [(&str, fn(&Verdict) -> bool); 3] = [
+        ("Failures", |v| *v == Verdict::Fail),
+        ("Blocked (not checked: a setup step failed)", |v| {
+            matches!(v, Verdict::Blocked(_))
+        }),
+        ("Harness errors (no verdict on the subject)", |v| {
+            matches!(v, Verdict::Error(_))
+        }),
+    ];
+    for (heading, keep) in sections {
+        let list: Vec<_> = outcome
+            .scenarios
+            .iter()
+            .filter(|s| keep(&s.verdict))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {heading}");
+        for s in list {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>{} — {} (<code>{}</code>)</summary>\n\n```text\n{}\n```\n\n</details>",
+                s.rules.join(", "),
+                s.title,
+                s.name,
+                failure_text(s).trim_end()
+            );
+        }
     }
     super::redact::redact(&out)
 }

@@ -36,12 +36,39 @@ fn browser(scene: &mut Scene) -> Result<&mut BrowserScene, StepError> {
     })
 }
 
-fn webdriver(e: impl std::fmt::Display) -> StepError {
-    StepError::Unsupported(format!("webdriver: {e}"))
+/// Sorts a WebDriver error: what the page did (an element that is not
+/// there, covered or gone, a page that did not load, a script error) is a
+/// problem of the step, reported as `Ok`; anything else (the browser or
+/// chromedriver died, the session is gone, an answer that is not
+/// WebDriver's) is the harness's own breakdown.
+fn page_problem(e: fantoccini::error::CmdError) -> Result<String, StepError> {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    match &e {
+        CmdError::Standard(w)
+            if matches!(
+                w.error,
+                ErrorStatus::NoSuchElement
+                    | ErrorStatus::StaleElementReference
+                    | ErrorStatus::ElementNotInteractable
+                    | ErrorStatus::ElementClickIntercepted
+                    | ErrorStatus::InvalidElementState
+                    | ErrorStatus::ElementNotSelectable
+                    | ErrorStatus::JavascriptError
+                    | ErrorStatus::UnexpectedAlertOpen
+                    | ErrorStatus::Timeout
+                    | ErrorStatus::MoveTargetOutOfBounds
+            ) =>
+        {
+            Ok(format!("page: {e}"))
+        }
+        _ => Err(StepError::Harness(format!(
+            "the browser broke (webdriver: {e})"
+        ))),
+    }
 }
 
 /// The page's visible text.
-pub async fn page_text(b: &BrowserScene) -> String {
+pub async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
     match b
         .session
         .client
@@ -51,8 +78,10 @@ pub async fn page_text(b: &BrowserScene) -> String {
         )
         .await
     {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(_) => Ok(String::new()),
+        // A page that is navigating has no body to read yet.
+        Err(e) => page_problem(e).map(|_| String::new()),
     }
 }
 
@@ -77,26 +106,35 @@ pub async fn run_action(
     match action {
         BrowserAction::Goto(path) => {
             let url = format!("{}{}", b.frontend_url, vars.expand(path)?);
-            client.goto(&url).await.map_err(webdriver)?;
+            if let Err(e) = client.goto(&url).await {
+                problems.push(page_problem(e)?);
+            }
         }
-        BrowserAction::Reload => client.refresh().await.map_err(webdriver)?,
+        BrowserAction::Reload => {
+            if let Err(e) = client.refresh().await {
+                problems.push(page_problem(e)?);
+            }
+        }
         BrowserAction::Fill(f) => {
             let selector = vars.expand(&f.selector)?;
-            match find(b, &selector).await {
+            match find(b, &selector).await? {
                 Ok(field) => {
                     let _ = field.clear().await;
-                    field
-                        .send_keys(&vars.expand(&f.value)?)
-                        .await
-                        .map_err(webdriver)?;
+                    if let Err(e) = field.send_keys(&vars.expand(&f.value)?).await {
+                        problems.push(page_problem(e)?);
+                    }
                 }
                 Err(e) => problems.push(e),
             }
         }
         BrowserAction::Click(selector) => {
             let selector = vars.expand(selector)?;
-            match find(b, &selector).await {
-                Ok(element) => element.click().await.map_err(webdriver)?,
+            match find(b, &selector).await? {
+                Ok(element) => {
+                    if let Err(e) = element.click().await {
+                        problems.push(page_problem(e)?);
+                    }
+                }
                 Err(e) => problems.push(e),
             }
         }
@@ -106,7 +144,7 @@ pub async fn run_action(
             let deadline = crate::deadline::after(Duration::from_millis(w.within_ms));
             let started = Instant::now();
             loop {
-                let page = page_text(b).await;
+                let page = page_text(b).await?;
                 if page.contains(&text) {
                     if let Some(other) = &without
                         && page.contains(other.as_str())
@@ -134,7 +172,7 @@ pub async fn run_action(
             let text = vars.expand(&a.text)?;
             let started = Instant::now();
             while started.elapsed() < Duration::from_millis(a.for_ms) {
-                let page = page_text(b).await;
+                let page = page_text(b).await?;
                 if page.contains(&text) {
                     problems.push(format!(
                         "page: {text:?} showed after {} ms (expected it absent for {} ms); the page said:\n{}",
@@ -154,10 +192,10 @@ pub async fn run_action(
                     "return window.localStorage.getItem(arguments[0])",
                     vec![serde_json::Value::String(key.clone())],
                 )
-                .await
-                .map_err(webdriver)?;
+                .await;
             match value {
-                serde_json::Value::String(text) => {
+                Err(e) => problems.push(page_problem(e)?),
+                Ok(serde_json::Value::String(text)) => {
                     let doc = serde_json::from_str(&text).ok();
                     expect::check_json(
                         &s.json,
@@ -182,17 +220,29 @@ pub async fn run_action(
     Ok(problems)
 }
 
-async fn find(b: &BrowserScene, selector: &str) -> Result<fantoccini::elements::Element, String> {
+/// Finds an element within 5 s: `Ok(Err(..))` when the page has none.
+async fn find(
+    b: &BrowserScene,
+    selector: &str,
+) -> Result<Result<fantoccini::elements::Element, String>, StepError> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         match b.session.client.find(Locator::Css(selector)).await {
-            Ok(element) => return Ok(element),
-            Err(_) if Instant::now() < deadline => tokio::time::sleep(POLL).await,
-            Err(_) => {
-                return Err(format!(
-                    "page: nothing matches the selector {selector:?} within 5 s (set the selector in the subject profile); the page said:\n{}",
-                    excerpt(&page_text(b).await)
-                ));
+            Ok(element) => return Ok(Ok(element)),
+            Err(e) if e.is_invalid_selector() => {
+                return Err(StepError::Unsupported(format!(
+                    "{selector:?} is not a valid CSS selector (check the subject profile's selectors): {e}"
+                )));
+            }
+            Err(e) => {
+                page_problem(e)?;
+                if Instant::now() >= deadline {
+                    return Ok(Err(format!(
+                        "page: nothing matches the selector {selector:?} within 5 s (set the selector in the subject profile); the page said:\n{}",
+                        excerpt(&page_text(b).await?)
+                    )));
+                }
+                tokio::time::sleep(POLL).await;
             }
         }
     }
@@ -204,6 +254,14 @@ fn excerpt(text: &str) -> String {
         .map(|l| format!("  | {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The first answer the browser refused for CORS so far, as a report line.
+pub fn first_cors_refusal(b: &BrowserScene) -> Option<String> {
+    b.recorder.entries().iter().find_map(|e| {
+        e.cors_refusal()
+            .map(|why| format!("{why}: {}", describe(e)))
+    })
 }
 
 /// One line per request the browser made, for failure reports.
@@ -218,7 +276,7 @@ fn describe(e: &crate::browser::recorder::Recorded) -> String {
         e.method,
         e.path,
         e.authorization.as_deref().unwrap_or("none"),
-        e.query_token,
+        e.query_token.as_deref().unwrap_or("none"),
         e.origin.as_deref().unwrap_or("none"),
         e.status.map_or("no answer".into(), |s| s.to_string())
     )
@@ -262,7 +320,7 @@ pub fn check_network(scene: &mut Scene, step: &NetworkStep) -> Result<Vec<String
         });
         for e in &entries {
             let exempt = e.method == "OPTIONS" || public.contains(&e.path);
-            if !exempt && e.authorization.is_none() && !e.query_token {
+            if !exempt && !e.authenticated() {
                 problems.push(format!(
                     "network: an API request went out without a token: {}",
                     line(e)
@@ -275,13 +333,10 @@ pub fn check_network(scene: &mut Scene, step: &NetworkStep) -> Result<Vec<String
             .iter()
             .filter(|e| e.method != "OPTIONS" && e.path.contains(part.as_str()))
             .collect::<Vec<_>>();
-        if !found
-            .iter()
-            .any(|e| e.authorization.as_deref() == Some("Bearer"))
-        {
+        if !found.iter().any(|e| e.bearer_jwt()) {
             let seen: Vec<String> = found.iter().map(|e| line(e)).collect();
             problems.push(format!(
-                "network: expected a request to {part:?} with Authorization: Bearer; saw: {}",
+                "network: expected a request to {part:?} with Authorization: Bearer and a JWT; saw: {}",
                 if seen.is_empty() {
                     "no such request".to_owned()
                 } else {

@@ -3,7 +3,7 @@
 
 use super::scene::{Scene, StepError};
 use crate::scenario::model::{
-    DatabaseState, DatabaseStep, FileStep, OutputStep, RestartStep, StartFailsStep,
+    ConnectionsStep, DatabaseState, DatabaseStep, FileStep, OutputStep, RestartStep, StartFailsStep,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -155,4 +155,32 @@ pub fn file(scene: &Scene, step: &FileStep) -> Result<Vec<String>, StepError> {
         .filter(|c| !text.contains(c.as_str()))
         .map(|c| format!("{}: expected to contain {c:?}", step.path))
         .collect())
+}
+
+/// Checks that the subject's current process connected to the database and
+/// Redis the harness handed it (through the harness's proxies, on ports of
+/// this run: a hard-coded address never reaches them).
+pub fn connections(scene: &mut Scene, step: &ConnectionsStep) -> Result<Vec<String>, StepError> {
+    let subject = scene.own_subject()?;
+    let (database, redis) = subject.connections_since_start();
+    let env = subject.env();
+    let shown = |name: &str| env.set.get(name).cloned().unwrap_or_default();
+    let mut problems = Vec::new();
+    if step.database && database == 0 {
+        problems.push(format!(
+            "expected the subject to connect to the database of DATABASE_URL (port {}), it never did",
+            reqwest::Url::parse(&shown("DATABASE_URL"))
+                .ok()
+                .and_then(|u| u.port())
+                .map_or_else(|| "?".to_owned(), |p| p.to_string())
+        ));
+    }
+    if step.redis && redis == 0 {
+        problems.push(format!(
+            "expected the subject to connect to Redis at REDIS_HOST={} REDIS_PORT={}, it never did",
+            shown("REDIS_HOST"),
+            shown("REDIS_PORT")
+        ));
+    }
+    Ok(problems)
 }

@@ -38,7 +38,7 @@ pub fn build<E>(
         request: format!("{method} {url}"),
         ..Transcript::default()
     };
-    let mut builder = scene.client.request(method, &url);
+    let mut builder = scene.client().request(method, &url);
     let query: Vec<(String, String)> = x
         .query
         .iter()
@@ -182,6 +182,14 @@ pub async fn run_request(
         &mut problems,
     )?;
     expect::check_body_text(e, &received.body, &scene.vars, &mut problems)?;
+    if e.cors_granted {
+        expect::check_cors(
+            &transcript.request_headers,
+            received.status,
+            &received.headers,
+            &mut problems,
+        );
+    }
     capture(
         scene,
         &step.capture,
@@ -209,23 +217,66 @@ pub fn capture(
     }
 }
 
-/// Runs a burst: `count` copies at once, then the status counts.
+/// Runs a burst: `count` copies at once, then the status counts; with
+/// `rounds`, that many bursts one after another, each with its own
+/// `${round}` and each checked on its own.
 pub async fn run_burst(
     scene: &mut Scene,
     step: &BurstStep,
 ) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
+    let mut problems = Vec::new();
+    let mut missed = 0;
+    let mut kept: BTreeMap<u16, Transcript> = BTreeMap::new();
+    let rounds = step.rounds.max(1);
+    for round in 1..=rounds {
+        scene.vars.set("round", round.to_string());
+        let (round_problems, transcripts) = burst_once(scene, step).await;
+        if !round_problems.is_empty() {
+            missed += 1;
+            let prefix = if rounds > 1 {
+                format!("round {round} of {rounds}: ")
+            } else {
+                String::new()
+            };
+            problems.extend(round_problems.into_iter().map(|p| format!("{prefix}{p}")));
+            for (status, t) in transcripts {
+                kept.entry(status).or_insert(t);
+            }
+        } else if kept.is_empty() {
+            for (status, t) in transcripts {
+                kept.entry(status).or_insert(t);
+            }
+        }
+    }
+    if rounds > 1 && missed > 0 {
+        problems.push(format!(
+            "{missed} of {rounds} bursts of {} broke the expectation",
+            step.count
+        ));
+    }
+    Ok((problems, kept.into_values().collect()))
+}
+
+/// One burst: problems, and one transcript per distinct status (0: no
+/// answer), in status order: enough to see each kind of answer.
+async fn burst_once(scene: &Scene, step: &BurstStep) -> (Vec<String>, BTreeMap<u16, Transcript>) {
     let mut sends = Vec::with_capacity(step.count);
+    let mut problems = Vec::new();
     for _ in 0..step.count {
-        let (builder, transcript) = build(scene, &step.request)?;
-        sends.push(async move {
-            let mut transcript = transcript;
-            let result = send(builder, &mut transcript).await;
-            (result.map(|r| r.status), transcript)
-        });
+        match build(scene, &step.request) {
+            Ok((builder, transcript)) => sends.push(async move {
+                let mut transcript = transcript;
+                let result = send(builder, &mut transcript).await;
+                (result.map(|r| r.status), transcript)
+            }),
+            Err(e) => {
+                problems.push(e.to_string());
+                return (problems, BTreeMap::new());
+            }
+        }
     }
     let results = futures::future::join_all(sends).await;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    let mut problems = Vec::new();
     for (result, _) in &results {
         match result {
             Ok(status) => *counts.entry(status.to_string()).or_default() += 1,
@@ -252,13 +303,11 @@ pub async fn run_burst(
             ));
         }
     }
-    // Keep one transcript per distinct status, in status order: enough to
-    // see each kind of answer, and the same report for the same outcome.
     let mut by_status: BTreeMap<u16, Transcript> = BTreeMap::new();
     for (result, transcript) in results {
         by_status.entry(result.unwrap_or(0)).or_insert(transcript);
     }
-    Ok((problems, by_status.into_values().collect()))
+    (problems, by_status)
 }
 
 #[cfg(test)]

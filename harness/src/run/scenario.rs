@@ -1,14 +1,17 @@
 //! Runs one scenario: decide whether it applies, prepare its scene (a shared
 //! or an own subject), run its steps in order and turn the first failing
-//! step into the verdict.
+//! step into the verdict: *fail* for a check, *blocked* for a setup step
+//! (see [`super::blame`]), *error* when the harness itself broke.
 
+use super::blame::{blame, blame_start};
+use super::browser;
 use super::browser::screenshot;
 use super::frontend::{attach_frontend, open_session, prepare_browser};
-use super::scene::{Scene, StepError};
-use super::{browser, control, http, jwt, sse};
+use super::scene::Scene;
+use super::steps::{label, run_step};
 use crate::browser::pool::BrowserPool;
 use crate::browser::recorder::Recorder;
-use crate::outcome::{ScenarioResult, StepResult, Transcript, Verdict};
+use crate::outcome::{ScenarioResult, StepResult, Verdict};
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Step;
 use crate::services::Services;
@@ -89,7 +92,7 @@ pub fn not_applicable(s: &LoadedScenario, ctx: &RunContext<'_>) -> Option<String
     if s.scenario.needs.reference_only && !ctx.is_reference {
         return Some("checks the reference implementation's own repository".into());
     }
-    let forges_with_secret = s.scenario.steps.iter().any(|step| match step {
+    let forges_with_secret = s.steps().any(|step| match step {
         Step::Forge(f) => f.kind.needs_secret(),
         Step::Token(t) => t.signed_with_secret,
         _ => false,
@@ -100,7 +103,8 @@ pub fn not_applicable(s: &LoadedScenario, ctx: &RunContext<'_>) -> Option<String
     None
 }
 
-fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
+fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
+    let name = s.name.as_str();
     let unique = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     let v = &mut scene.vars;
     v.set("unique", &unique);
@@ -112,7 +116,15 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, name: &str) {
     v.set("email", format!("{slug}-{unique}@example.com"));
     v.set("other_email", format!("{slug}-other-{unique}@example.com"));
     v.set("password", format!("Pw-{unique}-Garden!9"));
-    v.set("origin", &ctx.allowed_origin);
+    // A scenario that sets its subject's CORS_ORIGIN is judged for it.
+    let origin = s
+        .scenario
+        .needs
+        .env
+        .get("CORS_ORIGIN")
+        .and_then(|o| o.split(',').next())
+        .map_or(ctx.allowed_origin.as_str(), str::trim);
+    v.set("origin", origin);
     v.set("other_origin", OTHER_ORIGIN);
     v.set(
         "other_secret",
@@ -159,8 +171,11 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         source_root: ctx.source_root.clone(),
         browser: None,
     };
-    builtin_vars(&mut scene, ctx, &s.name);
+    builtin_vars(&mut scene, ctx, s);
     let mut extra = s.scenario.needs.env.clone();
+    extra
+        .entry("CORS_ORIGIN".to_owned())
+        .or_insert_with(|| ctx.allowed_origin.clone());
     let mut front: Option<(Recorder, u16)> = None;
     let mut _turn = None;
     if s.scenario.needs.browser {
@@ -206,7 +221,9 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
             scene.own = Some(subject);
         }
         Some(Err(e)) => {
-            fail_start(&mut result, "start the scenario's own subject", e, t);
+            let step = start_step("start the scenario's own subject", e, t);
+            result.verdict = blame_start(&step, &s.scenario.rules);
+            result.steps.push(step);
             if let (Some(Ok(session)), Some(pool)) = (session, ctx.browsers) {
                 pool.give_back(session, true).await;
             }
@@ -232,12 +249,13 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
                 scene.vars.set("origin", b.frontend_url.clone());
                 scene.browser = Some(b);
             }
-            Err(problem) => fail_start(
-                &mut result,
-                "start the frontend and the browser",
-                problem,
-                t,
-            ),
+            Err(problem) => {
+                // The frontend command or the browser broke: the harness's
+                // breakdown, not a verdict on the subject.
+                let step = start_step("start the frontend and the browser", problem.clone(), t);
+                result.steps.push(step);
+                result.verdict = Verdict::Error(problem);
+            }
         }
     }
     if let Ok(l) = std::net::TcpListener::bind("127.0.0.1:0")
@@ -250,19 +268,28 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     } else {
         &[]
     };
-    for (i, step) in steps.iter().enumerate() {
+    for (i, entry) in steps.iter().enumerate() {
         let t = Instant::now();
-        let (mut problems, transcripts) = match run_step(&mut scene, step).await {
-            Ok(done) => done,
-            Err(e) => (vec![e.to_string()], Vec::new()),
+        let step = &entry.step;
+        let (mut problems, transcripts, broke) = match run_step(&mut scene, step).await {
+            Ok((problems, transcripts)) => (problems, transcripts, None),
+            Err(e) => (vec![e.to_string()], Vec::new(), Some(e.to_string())),
         };
         let failed = !problems.is_empty();
+        let mut cors_refusal = None;
         if failed
+            && broke.is_none()
             && let Some(b) = &scene.browser
-            && step.kind() == "browser"
+            && matches!(step.kind(), "browser" | "network")
         {
-            if let Some(path) = screenshot(b, &format!("step{}", i + 1)).await {
+            if step.kind() == "browser"
+                && let Some(path) = screenshot(b, &format!("step{}", i + 1)).await
+            {
                 problems.push(format!("screenshot: {}", path.display()));
+            }
+            cors_refusal = browser::first_cors_refusal(b);
+            if let Some(refusal) = &cors_refusal {
+                problems.push(format!("the browser refused an answer for CORS: {refusal}"));
             }
             let requests = browser::network_lines(b);
             problems.push(format!(
@@ -270,20 +297,32 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
                 requests.join("\n  ")
             ));
         }
-        result.steps.push(StepResult {
+        let record = StepResult {
             index: i + 1,
             kind: step.kind(),
+            setup: entry.setup.clone(),
             label: label(step),
             problems,
             transcripts: if failed { transcripts } else { Vec::new() },
             millis: t.elapsed().as_millis() as u64,
-        });
-        if failed {
-            result.verdict = Verdict::Fail;
+        };
+        let verdict = match broke {
+            Some(why) => Some(Verdict::Error(format!("step {}: {why}", i + 1))),
+            None if failed => Some(blame(
+                entry,
+                &record,
+                &s.scenario.rules,
+                cors_refusal.is_some(),
+            )),
+            None => None,
+        };
+        result.steps.push(record);
+        if let Some(verdict) = verdict {
+            result.verdict = verdict;
             break;
         }
     }
-    if result.verdict == Verdict::Fail
+    if matches!(result.verdict, Verdict::Fail | Verdict::Blocked(_))
         && let Some(own) = &scene.own
     {
         result.subject_output = Some(own.output_tail(30));
@@ -302,70 +341,15 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     result
 }
 
-async fn run_step(
-    scene: &mut Scene,
-    step: &Step,
-) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
-    let none = |p: Vec<String>| (p, Vec::new());
-    Ok(match step {
-        Step::Request(x) => http::run_request(scene, x).await?,
-        Step::Burst(b) => http::run_burst(scene, b).await?,
-        Step::Stream(x) => sse::run_stream(scene, x).await?,
-        Step::Forge(f) => none(jwt::forge(scene, f)?),
-        Step::Token(t) => none(jwt::check_token(scene, t)?),
-        Step::Database(d) => none(control::database(scene, d).await?),
-        Step::Restart(r) => none(control::restart(scene, r).await?),
-        Step::StartFails(f) => none(control::start_fails(scene, f).await?),
-        Step::Output(o) => none(control::output(scene, o).await?),
-        Step::File(f) => none(control::file(scene, f)?),
-        Step::Browser(a) => none(browser::run_action(scene, a).await?),
-        Step::Network(n) => none(browser::check_network(scene, n)?),
-        Step::Sleep(sl) => {
-            tokio::time::sleep(std::time::Duration::from_millis(sl.ms)).await;
-            none(Vec::new())
-        }
-    })
-}
-
-/// A short description of a step for reports.
-pub fn label(step: &Step) -> String {
-    let exchange = |name: &Option<String>, method: &str, path: &str| {
-        name.clone().unwrap_or_else(|| format!("{method} {path}"))
-    };
-    match step {
-        Step::Request(x) => exchange(&x.name, &x.method, &x.path),
-        Step::Stream(x) => exchange(&x.name, &x.method, &x.path),
-        Step::Burst(b) => format!("{} × {} {}", b.count, b.request.method, b.request.path),
-        Step::Forge(f) => format!("forge a {:?} token into ${{{}}}", f.kind, f.into),
-        Step::Token(t) => format!("check the token {}", t.value),
-        Step::Database(d) => format!("database {:?}", d.state).to_lowercase(),
-        Step::Restart(r) if r.env.is_empty() => "restart the subject".into(),
-        Step::Restart(r) => format!(
-            "restart the subject with {:?}",
-            r.env.keys().collect::<Vec<_>>()
-        ),
-        Step::StartFails(f) => format!(
-            "start with {:?} set and {:?} unset: must fail",
-            f.env.keys().collect::<Vec<_>>(),
-            f.unset
-        ),
-        Step::Output(_) => "check the subject's output".into(),
-        Step::File(f) => format!("check {}", f.path),
-        Step::Sleep(s) => format!("wait {} ms", s.ms),
-        Step::Browser(a) => browser::action_label(a),
-        Step::Network(_) => "check the browser's requests to the API".into(),
-    }
-}
-
-/// Records that preparing the scenario (step 0) failed, which fails it.
-fn fail_start(result: &mut ScenarioResult, label: &str, problem: String, started: Instant) {
-    result.steps.push(StepResult {
+/// The record of a scenario's preparation (step 0) that failed.
+fn start_step(label: &str, problem: String, started: Instant) -> StepResult {
+    StepResult {
         index: 0,
         kind: "start",
+        setup: None,
         label: label.to_owned(),
         problems: vec![problem],
         transcripts: Vec::new(),
         millis: started.elapsed().as_millis() as u64,
-    });
-    result.verdict = Verdict::Fail;
+    }
 }

@@ -7,7 +7,8 @@ use crate::subject::managed::ManagedSubject;
 pub struct Scene {
     /// The scenario's variables (built-ins, captures, forged tokens).
     pub vars: Vars,
-    /// The HTTP client (no redirects, bounded timeouts).
+    /// The HTTP client for a shared subject (no redirects, bounded
+    /// timeouts); a scenario's own subject has a client per process.
     pub client: reqwest::Client,
     /// The backend's base URL.
     pub base_url: String,
@@ -30,12 +31,26 @@ pub enum StepError {
     /// The step needs something this subject does not offer.
     #[error("{0}")]
     Unsupported(String),
+    /// The harness itself broke while running the step (a browser or
+    /// chromedriver that died, a WebDriver error): the scenario's verdict is
+    /// *error*, never a failure of the subject.
+    #[error("{0}")]
+    Harness(String),
 }
 
 impl Scene {
     /// Expands variables in `text`.
     pub fn expand(&self, text: &str) -> Result<String, UndefinedVar> {
         self.vars.expand(text)
+    }
+
+    /// The client for requests to the subject: the own subject's client for
+    /// its current process (so that no request rides a connection opened to
+    /// an earlier process of it), else the run's shared client.
+    pub fn client(&self) -> &reqwest::Client {
+        self.own
+            .as_ref()
+            .map_or(&self.client, ManagedSubject::client)
     }
 
     /// The scenario's own subject, for steps that control it.
@@ -46,13 +61,4 @@ impl Scene {
             )
         })
     }
-}
-
-/// Builds the HTTP client every scenario uses.
-pub fn http_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .pool_max_idle_per_host(16)
-        .build()
 }

@@ -12,13 +12,29 @@ use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 
+/// What a browser sends with a stream request unless the scenario says
+/// otherwise: compression middleware that buffers a stream only shows with
+/// these (SSE-6), and the answer is decoded as a browser decodes it.
+pub const BROWSER_STREAM_HEADERS: &[(&str, &str)] = &[
+    ("accept", "text/event-stream"),
+    ("accept-encoding", "gzip, deflate, br"),
+];
+
 /// Runs a stream step.
 pub async fn run_stream(
     scene: &mut Scene,
     step: &StreamStep,
 ) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
     let e = &step.expect;
-    let (builder, mut transcript) = build(scene, step)?;
+    let (mut builder, mut transcript) = build(scene, step)?;
+    for (name, value) in BROWSER_STREAM_HEADERS {
+        if !step.headers.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+            builder = builder.header(*name, *value);
+            transcript
+                .request_headers
+                .push(((*name).to_owned(), (*value).to_owned()));
+        }
+    }
     let deadline = Duration::from_millis(e.deadline_ms);
     let started = Instant::now();
     let mut problems = Vec::new();
@@ -35,10 +51,15 @@ pub async fn run_stream(
     };
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    if status != e.status {
-        problems.push(format!("status: expected {}, got {status}", e.status));
+    if let Some(want) = e.status
+        && status != want
+    {
+        problems.push(format!("status: expected {want}, got {status}"));
     }
     expect::check_headers(&e.headers, &headers, &scene.vars, &mut problems)?;
+    if e.cors_granted {
+        expect::check_cors(&transcript.request_headers, status, &headers, &mut problems);
+    }
     let is_stream = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -52,7 +73,7 @@ pub async fn run_stream(
         record_response(&mut transcript, status, &headers, &body);
         let json = serde_json::from_str(&body).ok();
         expect::check_json(&e.json, json.as_ref(), "body", &scene.vars, &mut problems)?;
-        if e.sequence.is_some() && status == e.status {
+        if e.sequence.is_some() && e.status.is_none_or(|want| want == status) {
             problems.push(
                 "expected an event stream, got a response that is not text/event-stream".into(),
             );
@@ -126,6 +147,11 @@ fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<St
         }
     }
     for (name, fields) in &e.fields {
+        if !events.iter().any(|ev| &ev.event == name) {
+            problems.push(format!(
+                "event {name}: expected at least one to check its fields {fields:?}, none arrived"
+            ));
+        }
         for ev in events.iter().filter(|ev| &ev.event == name) {
             let data: Option<serde_json::Value> = serde_json::from_str(&ev.data).ok();
             for field in fields {

@@ -3,12 +3,12 @@
 //! own unique data, or by a subject of its own) and builds the outcome.
 
 use super::scenario::{Launcher, RunContext, run_scenario};
-use super::scene::http_client;
+use crate::client::http_client;
 use crate::outcome::RunOutcome;
 use crate::rules::Catalogue;
 use crate::scenario::load::LoadedScenario;
+use crate::services::free_port;
 use crate::services::{Services, ServicesError, ServicesMode};
-use crate::subject::env::ALLOWED_ORIGIN;
 use crate::subject::managed::{ManagedSubject, SubjectError};
 use crate::subject::spec::SubjectSpec;
 use futures::StreamExt;
@@ -95,12 +95,15 @@ pub async fn run_suite(
             if wants_browser {
                 phases.push(("browser start".to_owned(), browser_ms));
             }
+            // Every managed subject of the run allows this origin: not the
+            // contract's default, so a hard-coded origin shows.
+            let origin = format!("http://localhost:{}", free_port()?);
             let needs_shared = scenarios.iter().any(|s| !s.needs_own_subject());
             let shared = if needs_shared {
                 progress.phase("starting the subject");
                 let t = Instant::now();
-                let subject =
-                    ManagedSubject::start(launch, &services, &secret, &Default::default()).await?;
+                let extra = [("CORS_ORIGIN".to_owned(), origin.clone())].into();
+                let subject = ManagedSubject::start(launch, &services, &secret, &extra).await?;
                 phases.push(("subject start".to_owned(), t.elapsed().as_millis() as u64));
                 Some(subject)
             } else {
@@ -113,7 +116,7 @@ pub async fn run_suite(
                 Some(launch),
                 Some(secret),
                 url,
-                ALLOWED_ORIGIN.to_owned(),
+                origin,
             )
         }
         SubjectSpec::Url {

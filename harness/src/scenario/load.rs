@@ -2,9 +2,10 @@
 //! (known rules, defined variables, sound patterns) before anything runs,
 //! with a positioned error for every problem found.
 
-use super::model::{Exchange, JsonCheck, Scenario, Step};
+use super::model::{Exchange, HeaderCheck, JsonCheck, Scenario, Step};
 use super::sequence::SequencePattern;
 use super::source_error::SourceError;
+use super::spans::{Seg, SpanIndex};
 use super::vars;
 use crate::rules::{Catalogue, Level};
 use std::collections::BTreeSet;
@@ -30,14 +31,19 @@ impl LoadedScenario {
         needs.own_subject
             || needs.browser
             || !needs.env.is_empty()
-            || self.scenario.steps.iter().any(Step::needs_control)
+            || self.steps().any(Step::needs_control)
     }
 
     /// Whether the scenario needs a subject the harness starts itself.
     pub fn needs_control(&self) -> bool {
         !self.scenario.needs.env.is_empty()
             || self.scenario.needs.browser
-            || self.scenario.steps.iter().any(Step::needs_control)
+            || self.steps().any(Step::needs_control)
+    }
+
+    /// The steps, without their roles.
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.scenario.steps.iter().map(|e| &e.step)
     }
 }
 
@@ -135,7 +141,13 @@ pub fn load_bytes(
             e.message().trim_end().to_owned(),
         )]
     })?;
-    let errors = validate(path, text, &scenario, catalogue);
+    let errors = match SpanIndex::parse(text) {
+        Some(spans) => validate(&scenario, catalogue, &spans)
+            .into_iter()
+            .map(|(offset, message)| SourceError::at(path, text, offset, message))
+            .collect(),
+        None => Vec::new(),
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -157,116 +169,263 @@ pub fn load_bytes(
     })
 }
 
-fn validate(path: &Path, text: &str, s: &Scenario, catalogue: &Catalogue) -> Vec<SourceError> {
+/// The variable set by each round of a burst, usable only in its request.
+const ROUND_VAR: &str = "round";
+
+/// Every problem of a parsed scenario, as (byte offset, message).
+fn validate(s: &Scenario, catalogue: &Catalogue, spans: &SpanIndex<'_>) -> Vec<(usize, String)> {
     let mut errors = Vec::new();
-    let mut err_at = |needle: &str, message: String| {
-        errors.push(SourceError::at_text(path, text, needle, message));
-    };
+    let at = |path: &[Seg<'_>]| spans.span(path).start;
     if s.rules.is_empty() {
-        err_at(
-            "rules",
+        errors.push((
+            at(&[Seg::Key("rules")]),
             "`rules` is empty: name at least one rule ID, such as \"REG-1\"".into(),
-        );
+        ));
     }
-    for id in &s.rules {
+    let known = || catalogue.ids().collect::<Vec<_>>().join(", ");
+    for (i, id) in s.rules.iter().enumerate() {
         if catalogue.get(id).is_none() {
-            let known: Vec<&str> = catalogue.ids().collect();
-            err_at(
-                &format!("\"{id}\""),
-                format!("unknown rule {id:?}: expected one of {}", known.join(", ")),
-            );
+            errors.push((
+                at(&[Seg::Key("rules"), Seg::Index(i)]),
+                format!("unknown rule {id:?}: expected one of {}", known()),
+            ));
         }
     }
     if s.steps.is_empty() {
-        err_at(
-            "title",
+        errors.push((
+            at(&[Seg::Key("title")]),
             "the scenario has no steps: add at least one [[steps]] table".into(),
-        );
+        ));
+    } else if s.steps.iter().all(|e| e.is_setup()) {
+        errors.push((
+            at(&[Seg::Key("steps")]),
+            "every step is marked `setup`: a scenario needs at least one step that checks its rules"
+                .into(),
+        ));
     }
-    let mut defined: BTreeSet<&str> = BTreeSet::new();
-    for step in &s.steps {
-        match step {
-            Step::Request(x) => check_exchange(x, &x.expect.json, &mut defined, &mut err_at),
-            Step::Stream(x) => {
-                check_exchange(x, &x.expect.json, &mut defined, &mut err_at);
-                if let Some(p) = &x.expect.sequence
-                    && let Err(e) = SequencePattern::parse(p)
-                {
-                    err_at(p, e.to_string());
-                }
-            }
-            Step::Burst(b) => {
-                check_exchange(&b.request, &[], &mut defined, &mut err_at);
-                if !b.request.capture.is_empty() {
-                    err_at("capture", "a burst cannot capture variables".into());
-                }
-                for status in b.expect_counts.keys() {
-                    if status.parse::<u16>().is_err() {
-                        err_at(status, format!("{status:?} is not an HTTP status code"));
-                    }
-                }
-                if b.count == 0 {
-                    err_at("count", "a burst needs a count of at least 1".into());
-                }
-            }
-            Step::Forge(f) => {
-                defined.insert(&f.into);
-            }
-            _ => {}
-        }
-    }
-    for (offset, line) in line_offsets(text) {
-        let code = line.split('#').next().unwrap_or_default();
-        for r in vars::references(code) {
-            if !vars::is_builtin(r.name) && !defined.contains(r.name) {
-                let builtins: Vec<&str> = vars::BUILTIN.iter().map(|(n, _)| *n).collect();
-                errors.push(SourceError::at(
-                    path,
-                    text,
-                    offset + r.start,
+    let mut defined: BTreeSet<String> = BTreeSet::new();
+    for (i, entry) in s.steps.iter().enumerate() {
+        let step_path = [Seg::Key("steps"), Seg::Index(i)];
+        if let Some(rule) = &entry.setup {
+            let here = at(&[Seg::Key("steps"), Seg::Index(i), Seg::Key("setup")]);
+            if catalogue.get(rule).is_none() {
+                errors.push((
+                    here,
                     format!(
-                        "undefined variable ${{{}}}: expected a built-in ({}) or one captured by a step",
-                        r.name,
-                        builtins.join(", ")
+                        "unknown rule {rule:?} in `setup`: expected one of {}",
+                        known()
+                    ),
+                ));
+            } else if s.rules.contains(rule) {
+                errors.push((
+                    here,
+                    format!(
+                        "`setup` names {rule}, a rule this scenario checks: a failure of this \
+                         step is that rule failing, so the step is a check (drop `setup`)"
                     ),
                 ));
             }
         }
+        let kind = entry.step.kind();
+        let base = [Seg::Key("steps"), Seg::Index(i), Seg::Key(kind)];
+        let mut problems: Vec<(Vec<Seg<'_>>, String)> = Vec::new();
+        check_step(&entry.step, &mut problems);
+        for (rest, message) in problems {
+            let mut path = base.to_vec();
+            path.extend(rest);
+            errors.push((at(&path), message));
+        }
+        // Variables: a step may use the built-ins and what earlier steps set.
+        let in_burst = matches!(entry.step, Step::Burst(_));
+        for string in spans.strings_under(&step_path) {
+            for r in vars::references(&string.value) {
+                let ok = vars::is_builtin(r.name)
+                    || defined.contains(r.name)
+                    || (in_burst && r.name == ROUND_VAR);
+                if !ok {
+                    errors.push((
+                        reference_offset(&string, r.name),
+                        undefined_message(r.name, &entry.step, s, i),
+                    ));
+                }
+            }
+        }
+        defined.extend(defines(&entry.step));
     }
     errors
 }
 
-fn check_exchange<'a, E>(
-    x: &'a Exchange<E>,
-    json: &[JsonCheck],
-    defined: &mut BTreeSet<&'a str>,
-    err_at: &mut impl FnMut(&str, String),
-) {
-    for name in x.capture.keys() {
-        defined.insert(name);
+/// Where `${name}` is written inside a string literal (the literal's
+/// opening quote comes first; escapes before it may shift the caret within
+/// the literal, never outside it).
+fn reference_offset(string: &super::spans::StringAt, name: &str) -> usize {
+    string.span.start
+        + string
+            .value
+            .find(&format!("${{{name}}}"))
+            .map_or(0, |i| i + 1)
+}
+
+/// The message for a variable used where it has no value.
+fn undefined_message(name: &str, step: &Step, s: &Scenario, index: usize) -> String {
+    if name == ROUND_VAR {
+        return format!(
+            "${{{ROUND_VAR}}} is only set inside a burst's request (it is the burst's round number)"
+        );
     }
-    for pointer in x.capture.values() {
+    let later = s.steps[index..]
+        .iter()
+        .position(|e| defines(&e.step).iter().any(|d| d == name));
+    match later {
+        Some(0) => format!(
+            "variable ${{{name}}} is used by the step that sets it: a step's captures are set \
+             from its answer, after its request was sent ({} step)",
+            step.kind()
+        ),
+        Some(n) => format!(
+            "variable ${{{name}}} is used before it is set: step {} sets it, this is step {}",
+            index + n + 1,
+            index + 1
+        ),
+        None => {
+            let builtins: Vec<&str> = vars::BUILTIN.iter().map(|(n, _)| *n).collect();
+            format!(
+                "undefined variable ${{{name}}}: expected a built-in ({}) or one captured by an earlier step",
+                builtins.join(", ")
+            )
+        }
+    }
+}
+
+/// The variables a step sets for the steps after it.
+fn defines(step: &Step) -> Vec<String> {
+    match step {
+        Step::Request(x) => x.capture.keys().cloned().collect(),
+        Step::Stream(x) => x.capture.keys().cloned().collect(),
+        Step::Forge(f) => vec![f.into.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Problems of one step, each with its path below the step's kind key.
+fn check_step<'s>(step: &'s Step, problems: &mut Vec<(Vec<Seg<'s>>, String)>) {
+    match step {
+        Step::Request(x) => {
+            check_exchange(x, problems);
+            check_json_list(&x.expect.json, &[Seg::Key("expect")], problems);
+            check_headers(&x.expect.headers, problems);
+            if let Some(re) = &x.expect.body_matches
+                && let Err(e) = regex::Regex::new(re)
+            {
+                problems.push((
+                    vec![Seg::Key("expect"), Seg::Key("body_matches")],
+                    format!("invalid regex: {e}"),
+                ));
+            }
+            if x.expect.cors_granted && x.origin.is_none() {
+                problems.push((
+                    vec![Seg::Key("expect"), Seg::Key("cors_granted")],
+                    "`cors_granted` judges the answer for the request's Origin: set `origin`"
+                        .into(),
+                ));
+            }
+        }
+        Step::Stream(x) => {
+            check_exchange(x, problems);
+            check_json_list(&x.expect.json, &[Seg::Key("expect")], problems);
+            check_headers(&x.expect.headers, problems);
+            if let Some(p) = &x.expect.sequence
+                && let Err(e) = SequencePattern::parse(p)
+            {
+                problems.push((
+                    vec![Seg::Key("expect"), Seg::Key("sequence")],
+                    e.to_string(),
+                ));
+            }
+            for (name, fields) in &x.expect.fields {
+                if fields.is_empty() {
+                    problems.push((
+                        vec![Seg::Key("expect"), Seg::Key("fields"), Seg::Key(name)],
+                        format!("`fields.{name}` lists no field: name at least one, or drop it"),
+                    ));
+                }
+            }
+            if x.expect.cors_granted && x.origin.is_none() {
+                problems.push((
+                    vec![Seg::Key("expect"), Seg::Key("cors_granted")],
+                    "`cors_granted` judges the answer for the request's Origin: set `origin`"
+                        .into(),
+                ));
+            }
+        }
+        Step::Burst(b) => {
+            let mut inner = Vec::new();
+            check_exchange(&b.request, &mut inner);
+            for (mut path, message) in inner {
+                path.insert(0, Seg::Key("request"));
+                problems.push((path, message));
+            }
+            if !b.request.capture.is_empty() {
+                problems.push((
+                    vec![Seg::Key("request"), Seg::Key("capture")],
+                    "a burst cannot capture variables".into(),
+                ));
+            }
+            for status in b.expect_counts.keys() {
+                if status.parse::<u16>().is_err() {
+                    problems.push((
+                        vec![Seg::Key("expect_counts"), Seg::Key(status)],
+                        format!("{status:?} is not an HTTP status code"),
+                    ));
+                }
+            }
+            if b.count == 0 {
+                problems.push((
+                    vec![Seg::Key("count")],
+                    "a burst needs a count of at least 1".into(),
+                ));
+            }
+            if b.rounds == 0 {
+                problems.push((
+                    vec![Seg::Key("rounds")],
+                    "a burst needs at least 1 round".into(),
+                ));
+            }
+            if b.expect_counts.is_empty() && !b.no_5xx {
+                problems.push((
+                    Vec::new(),
+                    "the burst checks nothing: give `expect_counts` or `no_5xx = true`".into(),
+                ));
+            }
+        }
+        Step::Browser(super::model::BrowserAction::Storage(st)) => {
+            check_json_list(&st.json, &[Seg::Key("storage")], problems);
+            if st.json.is_empty() {
+                problems.push((
+                    vec![Seg::Key("storage")],
+                    "the storage check has no `json` checks: it would only read the key".into(),
+                ));
+            }
+        }
+        Step::Connections(c) if !c.database && !c.redis => problems.push((
+            Vec::new(),
+            "the step checks nothing: set `database = true`, `redis = true` or both".into(),
+        )),
+        Step::Output(o) if o.contains.is_empty() && o.not_contains.is_empty() => problems.push((
+            Vec::new(),
+            "the step checks nothing: give `contains` or `not_contains`".into(),
+        )),
+        _ => {}
+    }
+}
+
+fn check_exchange<'s, E>(x: &'s Exchange<E>, problems: &mut Vec<(Vec<Seg<'s>>, String)>) {
+    for (name, pointer) in &x.capture {
         if !(pointer.is_empty() || pointer.starts_with('/')) {
-            err_at(
-                pointer,
+            problems.push((
+                vec![Seg::Key("capture"), Seg::Key(name)],
                 format!("{pointer:?} is not a JSON pointer (it must start with '/')"),
-            );
-        }
-    }
-    for check in json {
-        if !(check.pointer.is_empty() || check.pointer.starts_with('/')) {
-            err_at(
-                &check.pointer,
-                format!(
-                    "{:?} is not a JSON pointer (it must start with '/')",
-                    check.pointer
-                ),
-            );
-        }
-        if let Some(re) = &check.matches
-            && let Err(e) = regex::Regex::new(re)
-        {
-            err_at(re, format!("invalid regex: {e}"));
+            ));
         }
     }
     let bodies = [
@@ -275,18 +434,77 @@ fn check_exchange<'a, E>(
         x.json_padded_to_bytes.is_some(),
     ];
     if bodies.iter().filter(|b| **b).count() > 1 {
-        err_at(
-            &x.path,
+        problems.push((
+            Vec::new(),
             "give at most one of `json`, `body` and `json_padded_to_bytes`".into(),
-        );
+        ));
     }
 }
 
-fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |line| {
-        let start = offset;
-        offset += line.len();
-        (start, line)
-    })
+/// Checks `json` checks found at `prefix` + `json`.
+fn check_json_list<'s>(
+    checks: &'s [JsonCheck],
+    prefix: &[Seg<'s>],
+    problems: &mut Vec<(Vec<Seg<'s>>, String)>,
+) {
+    for (j, check) in checks.iter().enumerate() {
+        let path = |key: Option<&'s str>| {
+            let mut p = prefix.to_vec();
+            p.extend([Seg::Key("json"), Seg::Index(j)]);
+            p.extend(key.map(Seg::Key));
+            p
+        };
+        if !(check.pointer.is_empty() || check.pointer.starts_with('/')) {
+            problems.push((
+                path(Some("pointer")),
+                format!(
+                    "{:?} is not a JSON pointer (it must start with '/')",
+                    check.pointer
+                ),
+            ));
+        }
+        if let Some(re) = &check.matches
+            && let Err(e) = regex::Regex::new(re)
+        {
+            problems.push((path(Some("matches")), format!("invalid regex: {e}")));
+        }
+        let asserts = check.equals.is_some()
+            || check.not_equals.is_some()
+            || check.exists
+            || check.absent
+            || check.json_type.is_some()
+            || check.matches.is_some();
+        if !asserts {
+            problems.push((
+                path(None),
+                format!(
+                    "the check on {:?} asserts nothing: add `equals`, `not_equals`, `exists`, \
+                     `absent`, `type` or `matches`",
+                    check.pointer
+                ),
+            ));
+        }
+    }
+}
+
+fn check_headers<'s>(checks: &'s [HeaderCheck], problems: &mut Vec<(Vec<Seg<'s>>, String)>) {
+    for (j, check) in checks.iter().enumerate() {
+        let asserts = check.equals.is_some()
+            || check.not_equals.is_some()
+            || check.contains.is_some()
+            || check.not_contains.is_some()
+            || check.absent
+            || check.present
+            || !check.lists.is_empty();
+        if !asserts {
+            problems.push((
+                vec![Seg::Key("expect"), Seg::Key("headers"), Seg::Index(j)],
+                format!(
+                    "the check on header {:?} asserts nothing: add `equals`, `not_equals`, \
+                     `contains`, `not_contains`, `absent`, `present` or `lists`",
+                    check.name
+                ),
+            ));
+        }
+    }
 }

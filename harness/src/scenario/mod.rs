@@ -7,4 +7,6 @@ pub mod model;
 pub mod schema;
 pub mod sequence;
 pub mod source_error;
+pub mod spans;
+pub mod step_entry;
 pub mod vars;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 pub use super::browser_model::{
     AbsentText, BrowserAction, FillAction, NetworkStep, StorageCheck, WaitText,
 };
+pub use super::step_entry::StepEntry;
 use std::collections::BTreeMap;
 
 /// One scenario file.
@@ -26,7 +27,9 @@ pub struct Scenario {
     #[serde(default)]
     pub needs: Needs,
     /// The steps, run in order; the first failing step ends the scenario.
-    pub steps: Vec<Step>,
+    /// Steps marked `setup` prepare the check (their failure blocks the
+    /// scenario); the others are its checks (their failure fails it).
+    pub steps: Vec<StepEntry>,
 }
 
 /// What a scenario needs: its own subject, special environment, a browser.
@@ -48,8 +51,9 @@ pub struct Needs {
 }
 
 /// One step. In TOML each step is a table with exactly one key naming its
-/// kind: `[[steps]]` then `[steps.request]`, `[steps.stream]` and so on.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+/// kind: `[[steps]]` then `[steps.request]`, `[steps.stream]` and so on
+/// (read by [`StepEntry`], which also takes the step's `setup` key).
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// One HTTP request and what its response must look like.
@@ -74,6 +78,8 @@ pub enum Step {
     Output(OutputStep),
     /// Checks a file of the subject's source tree (reference only).
     File(FileStep),
+    /// Checks that the subject connected to the database and Redis it was given.
+    Connections(ConnectionsStep),
     /// One action in the browser.
     Browser(BrowserAction),
     /// Checks on the requests the browser made to the API.
@@ -95,6 +101,7 @@ impl Step {
             Step::Sleep(_) => "sleep",
             Step::Output(_) => "output",
             Step::File(_) => "file",
+            Step::Connections(_) => "connections",
             Step::Browser(_) => "browser",
             Step::Network(_) => "network",
         }
@@ -104,7 +111,11 @@ impl Step {
     pub fn needs_control(&self) -> bool {
         matches!(
             self,
-            Step::Database(_) | Step::Restart(_) | Step::StartFails(_) | Step::Output(_)
+            Step::Database(_)
+                | Step::Restart(_)
+                | Step::StartFails(_)
+                | Step::Output(_)
+                | Step::Connections(_)
         )
     }
 }
@@ -188,6 +199,21 @@ pub struct Expect {
     /// Substrings the body must not contain.
     #[serde(default)]
     pub body_not_contains: Vec<String>,
+    /// A regex the body must match somewhere.
+    pub body_matches: Option<String>,
+    /// The body holds no password and no password hash: not the scenario's
+    /// `${password}`, no value in a known hash format (Argon2, bcrypt,
+    /// scrypt, PBKDF2, SHA-crypt) and no JSON key that names one
+    /// (`password`, `passwordHash`, `hash`...), at any depth.
+    #[serde(default)]
+    pub no_password: bool,
+    /// A browser would accept this answer for the request's `Origin` with
+    /// credentials, as the Fetch standard judges it: the origin granted
+    /// exactly, credentials allowed, and for a preflight an ok status and
+    /// the asked method and headers covered (a `*` never covers
+    /// `Authorization`, and with credentials it is only a literal name).
+    #[serde(default)]
+    pub cors_granted: bool,
 }
 
 /// One check on a response header (names are case-insensitive).
@@ -202,6 +228,8 @@ pub struct HeaderCheck {
     pub not_equals: Option<String>,
     /// The value contains this, case-insensitively.
     pub contains: Option<String>,
+    /// The value does not contain this, case-insensitively (an absent header passes).
+    pub not_contains: Option<String>,
     /// The header is absent.
     #[serde(default)]
     pub absent: bool,
@@ -273,15 +301,25 @@ pub struct BurstStep {
     /// No response may be a 5xx.
     #[serde(default)]
     pub no_5xx: bool,
+    /// How many bursts to send, one after another, each checked on its own
+    /// (a race whose window is narrow shows in some bursts only). Inside the
+    /// request `${round}` is the burst's number, from 1, so that each burst
+    /// can use data of its own.
+    #[serde(default = "one")]
+    pub rounds: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Checks on an event stream.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StreamExpect {
-    /// The status (200 when absent).
-    #[serde(default = "default_stream_status")]
-    pub status: u16,
+    /// The status; any status when absent (a check about headers or
+    /// events only does not also demand what another rule says).
+    pub status: Option<u16>,
     /// Header checks on the response head.
     #[serde(default)]
     pub headers: Vec<HeaderCheck>,
@@ -306,12 +344,16 @@ pub struct StreamExpect {
     /// For a non-stream answer (such as 401), checks on its JSON body.
     #[serde(default)]
     pub json: Vec<JsonCheck>,
+    /// A browser would accept the answer for the request's `Origin` with
+    /// credentials (see the request step's `cors_granted`).
+    #[serde(default)]
+    pub cors_granted: bool,
 }
 
 impl Default for StreamExpect {
     fn default() -> Self {
         StreamExpect {
-            status: default_stream_status(),
+            status: None,
             headers: Vec::new(),
             sequence: None,
             fields: BTreeMap::new(),
@@ -320,12 +362,9 @@ impl Default for StreamExpect {
             ends_after_ms: None,
             deadline_ms: default_stream_deadline(),
             json: Vec::new(),
+            cors_granted: false,
         }
     }
-}
-
-fn default_stream_status() -> u16 {
-    200
 }
 
 fn default_stream_deadline() -> u64 {
@@ -469,4 +508,19 @@ pub struct FileStep {
     /// Lines or fragments the file must contain.
     #[serde(default)]
     pub contains: Vec<String>,
+}
+
+/// Checks that the subject used the services it was handed: the harness
+/// gives it Postgres and Redis through proxies of its own, on ports chosen
+/// for this run, and counts the connections each proxy accepted since the
+/// subject's current process started (CFG-5).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionsStep {
+    /// The subject connected to the database of `DATABASE_URL`.
+    #[serde(default)]
+    pub database: bool,
+    /// The subject connected to the Redis of `REDIS_HOST` and `REDIS_PORT`.
+    #[serde(default)]
+    pub redis: bool,
 }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::copy_bidirectional;
@@ -28,6 +29,7 @@ pub struct FaultProxy {
     target: String,
     cut: watch::Sender<bool>,
     active: watch::Receiver<usize>,
+    accepted: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -46,12 +48,20 @@ impl FaultProxy {
             .map_err(ServicesError::io("could not read the fault proxy's port"))?;
         let (cut, cut_rx) = watch::channel(false);
         let (active_tx, active) = watch::channel(0_usize);
-        let task = tokio::spawn(accept_loop(listener, target.clone(), cut_rx, active_tx));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            target.clone(),
+            cut_rx,
+            active_tx,
+            Arc::clone(&accepted),
+        ));
         Ok(Self {
             addr,
             target,
             cut,
             active,
+            accepted,
             task,
         })
     }
@@ -64,6 +74,12 @@ impl FaultProxy {
     /// Where connections are forwarded.
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// How many connections the proxy has let through since it started:
+    /// proof that a client used this address (CFG-5).
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
     }
 
     /// Whether the proxy is cut.
@@ -132,6 +148,7 @@ async fn accept_loop(
     target: String,
     cut: watch::Receiver<bool>,
     active: watch::Sender<usize>,
+    let_through: Arc<AtomicUsize>,
 ) {
     let active = Arc::new(active);
     let mut relays = JoinSet::new();
@@ -140,6 +157,7 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((client, _)) if *cut.borrow() => drop(client),
                 Ok((client, _)) => {
+                    let_through.fetch_add(1, Ordering::Relaxed);
                     let guard = ActiveGuard::new(&active);
                     relays.spawn(relay(client, target.clone(), cut.clone(), guard));
                 }

@@ -20,8 +20,10 @@ pub const CONTRACT_VARS: &[&str] = &[
 /// The known insecure default secret of the post-mortem.
 pub const DEFAULT_SECRET: &str = "change-me-in-production-use-long-random-string";
 
-/// The origin the subject is told to allow, as in the contract's defaults.
-pub const ALLOWED_ORIGIN: &str = "http://localhost:5173";
+/// The contract's default `CORS_ORIGIN`. A managed subject is never given
+/// it: a backend that hard-codes this origin instead of reading
+/// `CORS_ORIGIN` would pass every CORS check that used it.
+pub const DEFAULT_ORIGIN: &str = "http://localhost:5173";
 
 /// An origin no subject should allow.
 pub const OTHER_ORIGIN: &str = "http://evil.example";
@@ -47,6 +49,7 @@ impl SubjectEnv {
         redis_port: u16,
         secret: &str,
         port: u16,
+        origin: &str,
     ) -> SubjectEnv {
         let mut set = BTreeMap::new();
         set.insert("DATABASE_URL".to_owned(), database_url.to_owned());
@@ -54,7 +57,7 @@ impl SubjectEnv {
         set.insert("REDIS_PORT".to_owned(), redis_port.to_string());
         set.insert("JWT_SECRET".to_owned(), secret.to_owned());
         set.insert("PORT".to_owned(), port.to_string());
-        set.insert("CORS_ORIGIN".to_owned(), ALLOWED_ORIGIN.to_owned());
+        set.insert("CORS_ORIGIN".to_owned(), origin.to_owned());
         set.insert("STREAM_DELAY_MS".to_owned(), STREAM_DELAY_MS.to_owned());
         SubjectEnv {
             set,
@@ -106,7 +109,14 @@ mod tests {
 
     #[test]
     fn changes_and_removals_compose() {
-        let base = SubjectEnv::contract("postgres://x", "127.0.0.1", 7000, "s3cret", 8000);
+        let base = SubjectEnv::contract(
+            "postgres://x",
+            "127.0.0.1",
+            7000,
+            "s3cret",
+            8000,
+            "http://localhost:4000",
+        );
         let gone = base.without(&["JWT_SECRET".to_owned()]);
         assert!(!gone.set.contains_key("JWT_SECRET"));
         assert_eq!(gone.unset, vec!["JWT_SECRET"]);

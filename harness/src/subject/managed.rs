@@ -18,6 +18,9 @@ pub enum SubjectError {
     /// Its services (database, proxy) could not be prepared.
     #[error("could not prepare the subject's services: {0}")]
     Services(#[from] ServicesError),
+    /// The HTTP client for the subject could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(reqwest::Error),
     /// The process could not be started or never got ready.
     #[error("the subject ({what}) did not start: {source}")]
     Start {
@@ -34,6 +37,11 @@ pub struct ManagedSubject {
     launch: Launch,
     env: SubjectEnv,
     proxy: FaultProxy,
+    redis_proxy: FaultProxy,
+    /// Connections each proxy had let through when the current process
+    /// started (database, Redis).
+    accepted_before: (usize, usize),
+    client: reqwest::Client,
     process: Option<ChildProcess>,
     workdir: Option<GuardedTempDir>,
     past_output: String,
@@ -56,8 +64,10 @@ pub struct FailedStart {
 }
 
 impl ManagedSubject {
-    /// Creates a fresh database, a fault proxy in front of Postgres, and starts
-    /// the subject with the contract's environment plus `extra`.
+    /// Creates a fresh database, proxies in front of Postgres and Redis, and
+    /// starts the subject with the contract's environment plus `extra`.
+    /// `CORS_ORIGIN` is `extra`'s, else an origin on a port of this run: never
+    /// the contract's default, which a backend could have hard-coded.
     pub async fn start(
         launch: &Launch,
         services: &Services,
@@ -66,14 +76,20 @@ impl ManagedSubject {
     ) -> Result<ManagedSubject, SubjectError> {
         let database_url = services.create_database().await?;
         let proxy = FaultProxy::start(&services.postgres().address()).await?;
-        let port = free_port()?;
         let redis = services.redis();
+        let redis_proxy = FaultProxy::start(format!("{}:{}", redis.host, redis.port)).await?;
+        let port = free_port()?;
+        let origin = match extra.get("CORS_ORIGIN") {
+            Some(origin) => origin.clone(),
+            None => format!("http://localhost:{}", free_port()?),
+        };
         let env = SubjectEnv::contract(
             &proxy.database_url_via(&database_url)?,
-            &redis.host,
-            redis.port,
+            &redis_proxy.addr().ip().to_string(),
+            redis_proxy.addr().port(),
             secret,
             port,
+            &origin,
         )
         .with(&launch.env)
         .with(extra);
@@ -82,6 +98,9 @@ impl ManagedSubject {
             launch: launch.clone(),
             env,
             proxy,
+            redis_proxy,
+            accepted_before: (0, 0),
+            client: crate::client::http_client().map_err(SubjectError::Client)?,
             process: None,
             workdir: None,
             past_output: String::new(),
@@ -105,6 +124,24 @@ impl ManagedSubject {
     /// The proxy between the subject and Postgres.
     pub fn proxy(&self) -> &FaultProxy {
         &self.proxy
+    }
+
+    /// The HTTP client for the current process: a new one (with its own
+    /// connection pool) for every process, so that no request rides a
+    /// keep-alive connection opened to an earlier process of this subject.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// How many connections the current process opened to the database and
+    /// to Redis it was given (through the harness's proxies).
+    pub fn connections_since_start(&self) -> (usize, usize) {
+        (
+            self.proxy.accepted().saturating_sub(self.accepted_before.0),
+            self.redis_proxy
+                .accepted()
+                .saturating_sub(self.accepted_before.1),
+        )
     }
 
     /// The current process's id, for measuring it from outside (`None`
@@ -230,6 +267,8 @@ impl ManagedSubject {
 
     async fn spawn_until_ready(&mut self) -> Result<(), SubjectError> {
         let started = Instant::now();
+        self.client = crate::client::http_client().map_err(SubjectError::Client)?;
+        self.accepted_before = (self.proxy.accepted(), self.redis_proxy.accepted());
         let workdir = self.new_workdir()?;
         let process = self.spawn(&self.env, &workdir)?;
         let timeout = Duration::from_millis(self.launch.ready_timeout_ms);

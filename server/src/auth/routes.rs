@@ -58,7 +58,7 @@ pub struct UserJson<'a> {
     email: &'a str,
     name: Option<&'a str>,
     /// Always `None`, and then absent from the JSON, except under the
-    /// `leak-password-hash` fault.
+    /// `leak-password-hash` and `me-password-hash` faults.
     #[serde(skip_serializing_if = "Option::is_none")]
     password_hash: Option<&'a str>,
 }
@@ -90,6 +90,8 @@ pub async fn register(
 
     let stored = if faults.contains(Fault::RegisterCheckThenInsert) {
         check_then_insert(&state.db, &email, name, body.password).await
+    } else if faults.contains(Fault::RegisterNarrowRace) {
+        hash_then_check_and_insert(&state.db, &email, name, body.password).await
     } else {
         let hash = password::hash(body.password).await?;
         users::insert(&state.db, &email, name, &hash)
@@ -115,6 +117,28 @@ pub async fn register(
         &user,
         faults,
     ))
+}
+
+/// The `register-narrow-race` fault: the password is hashed first, then
+/// the look-up and the insert run back to back, so the window between them
+/// is a fraction of a millisecond; the insert's unique violation is still
+/// unmapped (`500`) for the registration that loses the race.
+async fn hash_then_check_and_insert(
+    db: &PgPool,
+    email: &str,
+    name: Option<&str>,
+    password: String,
+) -> Result<User, ApiError> {
+    let hash = password::hash(password).await?;
+    if users::find_by_email(db, email).await?.is_some() {
+        return Err(ApiError::EmailTaken);
+    }
+    users::insert(db, email, name, &hash)
+        .await
+        .map_err(|err| match err {
+            DbError::UniqueViolation { .. } => ApiError::Internal,
+            other => other.into(),
+        })
 }
 
 /// The `register-check-then-insert` fault: the lookup and the insert are
@@ -203,7 +227,11 @@ pub async fn me(user: AuthUser, State(state): State<AppState>) -> Result<Respons
         .await?
         .ok_or(ApiError::Unauthorized)?;
     // `Json` serializes right here, so the body may borrow from `found`.
-    Ok(Json(UserJson::of(&found, state.faults)).into_response())
+    let mut json = UserJson::of(&found, state.faults);
+    if state.faults.contains(Fault::MePasswordHash) {
+        json.password_hash = Some(&found.password_hash);
+    }
+    Ok(Json(json).into_response())
 }
 
 fn auth_response(

@@ -10,8 +10,11 @@
 use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts, State};
-use axum::http::header::{CACHE_CONTROL, HeaderName};
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, HeaderName,
+};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::future::Either;
@@ -47,6 +50,7 @@ pub struct ChatSettings {
     send_done: bool,
     auth_in_stream: bool,
     any_document: bool,
+    compressed_buffered: bool,
 }
 
 impl ChatSettings {
@@ -59,6 +63,7 @@ impl ChatSettings {
             send_done: !faults.contains(Fault::StreamNoDone),
             auth_in_stream: faults.contains(Fault::StreamStartsBeforeAuth),
             any_document: faults.contains(Fault::StreamAnyDocument),
+            compressed_buffered: faults.contains(Fault::StreamCompressedBuffered),
         }
     }
 }
@@ -117,6 +122,7 @@ pub async fn stream(
     State(rows): State<RowCache>,
     State(writer): State<MessageWriter>,
     State(settings): State<ChatSettings>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ChatBody>,
 ) -> Result<Response, ApiError> {
     let user = match user {
@@ -169,7 +175,34 @@ pub async fn stream(
     } else {
         Either::Right(events)
     };
+    let accepts_gzip = headers
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    if settings.compressed_buffered && accepts_gzip {
+        return Ok(gzipped_whole(event_stream(events)).await);
+    }
     Ok(event_stream(events))
+}
+
+/// The `stream-compressed-buffered` fault: the whole stream is read, then
+/// sent gzipped in one piece, as a compression middleware that waits for
+/// the end of the body does.
+async fn gzipped_whole(response: Response) -> Response {
+    use std::io::Write;
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::Internal.into_response();
+    };
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let Ok(compressed) = encoder.write_all(&bytes).and_then(|()| encoder.finish()) else {
+        return ApiError::Internal.into_response();
+    };
+    parts
+        .headers
+        .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(compressed))
 }
 
 /// The `200 text/event-stream` response carrying `events`.

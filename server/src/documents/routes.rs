@@ -89,7 +89,11 @@ pub async fn list(
         Err(_) if faults.contains(Fault::DocumentsUnguarded) => return Ok(Json(Vec::new())),
         Err(refusal) => return Err(refusal),
     };
-    let documents = store::list_for_owner(&db, user.id).await?;
+    let documents = if faults.contains(Fault::DocumentsListEveryone) {
+        store::list_all(&db).await?
+    } else {
+        store::list_for_owner(&db, user.id).await?
+    };
     Ok(Json(
         documents.into_iter().map(DocumentJson::from).collect(),
     ))
@@ -122,9 +126,13 @@ pub async fn get(
     DocumentId(id): DocumentId,
     State(db): State<PgPool>,
     State(rows): State<RowCache>,
+    State(faults): State<FaultSet>,
 ) -> Result<Json<DocumentJson>, ApiError> {
-    rows.document_for_owner(&db, id, user.id)
-        .await?
-        .map(|document| Json(document.as_ref().into()))
-        .ok_or_else(ApiError::document_not_found)
+    if let Some(document) = rows.document_for_owner(&db, id, user.id).await? {
+        return Ok(Json(document.as_ref().into()));
+    }
+    if faults.contains(Fault::ForeignDocument403) && store::exists(&db, id).await? {
+        return Err(ApiError::Forbidden);
+    }
+    Err(ApiError::document_not_found())
 }

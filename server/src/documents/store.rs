@@ -33,6 +33,30 @@ pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> Result<Vec<Document>,
     .await
 }
 
+/// Every user's documents, oldest first (the `documents-list-everyone`
+/// fault only).
+pub async fn list_all(pool: &PgPool) -> Result<Vec<Document>, DbError> {
+    bounded(
+        sqlx::query_as(
+            "SELECT id, title, content, created_at FROM documents ORDER BY created_at, id",
+        )
+        .fetch_all(pool),
+    )
+    .await
+}
+
+/// Whether a document `id` exists, whoever owns it (the
+/// `foreign-document-403` fault only).
+pub async fn exists(pool: &PgPool, id: Uuid) -> Result<bool, DbError> {
+    let found: Option<(i32,)> = bounded(
+        sqlx::query_as("SELECT 1 FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool),
+    )
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Stores a new document for `owner`.
 pub async fn insert(
     pool: &PgPool,
