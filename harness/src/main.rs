@@ -263,6 +263,12 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     if runs.len() > 1 {
         print!("{}", conformance::repeat::summary(&runs, &flakes));
     }
-    let failed_any = runs.iter().any(|r| r.exit_code() != 0);
-    Ok(u8::from(failed_any || !flakes.is_empty()))
+    // The worst run decides: a harness error (2) over a failure (1); a
+    // flaky scenario fails the command too.
+    let worst = runs
+        .iter()
+        .map(|r| u8::try_from(r.exit_code()).unwrap_or(2))
+        .max()
+        .unwrap_or(0);
+    Ok(worst.max(u8::from(!flakes.is_empty())))
 }

@@ -150,6 +150,7 @@ mod tests {
         failing.scenarios[0].steps.push(crate::outcome::StepResult {
             index: 3,
             kind: "browser",
+            setup: None,
             label: "wait for \"Tomato diary\"".into(),
             problems: vec!["page: expected it within 5000 ms".into()],
             transcripts: Vec::new(),

@@ -12,9 +12,9 @@ use std::str::FromStr;
 /// One deliberate defect of the reference server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fault {
-    /// Breaks REG-2, REG-3, REG-4 and CORS-2: registration maps no database
-    /// error, so a duplicate email and an unreachable database both answer
-    /// `500` (and CORS-2's `409` and `503` responses never come).
+    /// Breaks REG-2, REG-3 and REG-4: registration maps no database error,
+    /// so a duplicate email and an unreachable database both answer `500`
+    /// (CORS-2's check on a `503` is then blocked by REG-4).
     RegisterUnmappedErrors,
     /// Breaks REG-3: registration looks the email up, hashes the password and
     /// only then inserts, leaving the insert's unique violation unmapped. Two
@@ -25,12 +25,14 @@ pub enum Fault {
     /// Breaks TOK-5: `?token=` is read before the `Authorization` header and,
     /// when present, decides alone.
     QueryTokenFirst,
-    /// Breaks CORS-1, CORS-2, CORS-3, CORS-4, CORS-5: answers
+    /// Breaks CORS-1, CORS-2, CORS-3, CORS-4, CORS-5 and WEB-5: answers
     /// `Access-Control-Allow-Origin: *` to every origin, without credentials
-    /// and without `Vary: Origin`.
+    /// and without `Vary: Origin`, so the browser refuses the app's
+    /// credentialed requests.
     CorsWildcard,
-    /// Breaks CORS-4: mirrors whatever `Origin` the request names, with
-    /// credentials, so every site is granted.
+    /// Breaks CORS-1 and CORS-4: mirrors whatever `Origin` the request
+    /// names, with credentials, so every site is granted (the contract's
+    /// default origin too, while `CORS_ORIGIN` names another).
     CorsReflectOrigin,
     /// Breaks CORS-2: error responses (`4xx`, `5xx`) lose their CORS headers,
     /// so a browser reports "Failed to fetch" instead of the real error.
@@ -50,14 +52,14 @@ pub enum Fault {
     StreamBuffered,
     /// Breaks TOK-7: the request log prints the raw `token` query value.
     LogQueryToken,
-    /// Breaks TOK-6, LOG-4 and SSE-4: ignores `JWT_SECRET` and signs with a
-    /// random secret drawn at each start, so tokens die with the process, are
-    /// not signed with the configured secret, and a token forged with
-    /// `JWT_SECRET` (SSE-4's short-lived one) is refused.
+    /// Breaks TOK-6 and LOG-4: ignores `JWT_SECRET` and signs with a random
+    /// secret drawn at each start, so tokens die with the process and are
+    /// not signed with the configured secret (SSE-4, whose short-lived
+    /// token is signed with `JWT_SECRET`, is then blocked by LOG-4).
     RandomSecretPerStart,
     /// Breaks LOG-5: failed logins are not counted, nothing is ever throttled.
     NoLoginThrottle,
-    /// Breaks REG-1 and LOG-1: the user JSON carries `passwordHash`.
+    /// Breaks REG-1 and DOC-3: the user JSON carries `passwordHash`.
     LeakPasswordHash,
     /// Breaks TOK-3: a token whose header says `alg: none` is accepted
     /// without a signature (its `exp` is still checked).
@@ -69,9 +71,8 @@ pub enum Fault {
     /// and connects to a hard-coded address where no Redis runs, so health
     /// reports Redis down and login throttling is skipped.
     HardcodedRedisAddress,
-    /// Breaks CFG-5 and INF-1: `/health` answers `200` without asking
-    /// Postgres or Redis, so it cannot tell that a dependency is down (nor
-    /// show, for CFG-5, which Redis the server uses).
+    /// Breaks INF-1: `/health` answers `200` without asking Postgres or
+    /// Redis, so it cannot tell that a dependency is down.
     HealthAlwaysOk,
     /// Breaks REG-5: a body the JSON extractor refuses (a syntax error, a
     /// missing or mistyped field, an array) answers `500` instead of `4xx`.
@@ -86,15 +87,15 @@ pub enum Fault {
     /// Breaks TOK-2: `GET /documents` runs without a valid token and answers
     /// `200` with an empty list; with a valid token it behaves as usual.
     DocumentsUnguarded,
-    /// Breaks TOK-1, TOK-4, TOK-5, TOK-6, SSE-1, SSE-2, SSE-3, SSE-4, SSE-5,
-    /// SSE-6 and CORS-2: signs tokens with `JWT_SECRET` but verifies them
-    /// with the known default secret (the post-mortem's secondary cause), so
-    /// every token the server issues is refused and nothing behind a token
-    /// can be reached.
+    /// Breaks TOK-1, TOK-4, TOK-5, TOK-6 and DOC-1: signs tokens with
+    /// `JWT_SECRET` but verifies them with the known default secret (the
+    /// post-mortem's secondary cause), so every token the server issues is
+    /// refused and nothing behind a token can be reached; the scenarios that
+    /// need a document first are blocked by DOC-1.
     VerifyWithDefaultSecret,
-    /// Breaks SSE-1, SSE-2, SSE-4, SSE-6 and CORS-2: the chat stream ends
-    /// after the deltas without the `done` event, so every check that waits
-    /// for a complete stream fails.
+    /// Breaks SSE-1, SSE-2 and SSE-4: the chat stream ends after the deltas
+    /// without the `done` event, so every check that waits for a complete
+    /// stream fails (SSE-6, which needs one first, is blocked by SSE-1).
     StreamNoDone,
     /// Breaks SSE-3: the chat route checks the token inside the stream, so a
     /// request without a valid token gets `200 text/event-stream` carrying an
@@ -104,18 +105,19 @@ pub enum Fault {
     /// canned answer for a document that is absent or someone else's instead
     /// of answering `404`.
     StreamAnyDocument,
-    /// Breaks WEB-2, WEB-3, WEB-4 and WEB-5: the web app renders and fetches
-    /// before the stored session is rehydrated, so the first requests after
-    /// a page load go out without a token, get `401` and the app says the
-    /// session expired (the original bug of the post-mortem).
+    /// Breaks WEB-2 and WEB-3: the web app renders and fetches before the
+    /// stored session is rehydrated, so the first requests after a page load
+    /// go out without a token, get `401` and the app says the session
+    /// expired (the original bug of the post-mortem); WEB-4 and WEB-5, which
+    /// open the chat page first, are blocked.
     NoHydrationGate,
-    /// Breaks WEB-1, WEB-2, WEB-3, WEB-4 and WEB-5: the web app keeps the
-    /// session in memory only; nothing is written to `localStorage`, so any
-    /// page load logs out.
+    /// Breaks WEB-1 and WEB-2: the web app keeps the session in memory only;
+    /// nothing is written to `localStorage`, so any page load logs out
+    /// (WEB-4 and WEB-5, which load the chat page, are blocked).
     TokenNotPersisted,
-    /// Breaks WEB-4 and WEB-5: the web app sends the chat stream request
-    /// without `Authorization`, so the stream gets `401` and the answer
-    /// never shows.
+    /// Breaks WEB-4: the web app sends the chat stream request without
+    /// `Authorization`, so the stream gets `401` and the answer never shows
+    /// (WEB-5, which needs the answer, is blocked by WEB-4).
     StreamWithoutAuthHeader,
     /// Breaks WEB-5: the web app adds an `X-Client` header that CORS does
     /// not allow, so the browser refuses every API call ("Failed to
@@ -148,11 +150,14 @@ pub enum Fault {
     /// Breaks DOC-2: `GET /documents/{id}` of another user's document
     /// answers `403 Forbidden`, which confirms that it exists.
     ForeignDocument403,
+    /// Breaks LOG-1: a successful login answers `201`, as a NestJS `@Post`
+    /// handler does without `@HttpCode(200)`.
+    LoginAnswers201,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 40] = [
+    pub const ALL: [Fault; 41] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -193,6 +198,7 @@ impl Fault {
         Fault::MePasswordHash,
         Fault::DocumentsListEveryone,
         Fault::ForeignDocument403,
+        Fault::LoginAnswers201,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -238,6 +244,7 @@ impl Fault {
             Fault::MePasswordHash => "me-password-hash",
             Fault::DocumentsListEveryone => "documents-list-everyone",
             Fault::ForeignDocument403 => "foreign-document-403",
+            Fault::LoginAnswers201 => "login-answers-201",
         }
     }
 
@@ -245,12 +252,12 @@ impl Fault {
     /// the data a kill matrix compares a failing run against.
     pub const fn rules(self) -> &'static [&'static str] {
         match self {
-            Fault::RegisterUnmappedErrors => &["REG-2", "REG-3", "REG-4", "CORS-2"],
+            Fault::RegisterUnmappedErrors => &["REG-2", "REG-3", "REG-4"],
             Fault::RegisterCheckThenInsert => &["REG-3"],
             Fault::NoQueryToken => &["TOK-4", "SSE-2"],
             Fault::QueryTokenFirst => &["TOK-5"],
-            Fault::CorsWildcard => &["CORS-1", "CORS-2", "CORS-3", "CORS-4", "CORS-5"],
-            Fault::CorsReflectOrigin => &["CORS-4"],
+            Fault::CorsWildcard => &["CORS-1", "CORS-2", "CORS-3", "CORS-4", "CORS-5", "WEB-5"],
+            Fault::CorsReflectOrigin => &["CORS-1", "CORS-4"],
             Fault::CorsMissingOnErrors => &["CORS-2"],
             Fault::AcceptDefaultSecret => &["CFG-3"],
             Fault::AcceptMissingSecret => &["CFG-2"],
@@ -258,27 +265,24 @@ impl Fault {
             Fault::StreamRecheckToken => &["SSE-4"],
             Fault::StreamBuffered => &["SSE-6"],
             Fault::LogQueryToken => &["TOK-7"],
-            Fault::RandomSecretPerStart => &["TOK-6", "LOG-4", "SSE-4"],
+            Fault::RandomSecretPerStart => &["TOK-6", "LOG-4"],
             Fault::NoLoginThrottle => &["LOG-5"],
-            Fault::LeakPasswordHash => &["REG-1", "LOG-1"],
+            Fault::LeakPasswordHash => &["REG-1", "DOC-3"],
             Fault::AlgNoneAccepted => &["TOK-3"],
             Fault::WrongBanner => &["CFG-1"],
             Fault::HardcodedRedisAddress => &["CFG-5", "LOG-5", "INF-1"],
-            Fault::HealthAlwaysOk => &["CFG-5", "INF-1"],
+            Fault::HealthAlwaysOk => &["INF-1"],
             Fault::MalformedInput500 => &["REG-5"],
             Fault::LoginUnknownEmail404 => &["LOG-2", "LOG-3"],
             Fault::LoginEnumeratesAccounts => &["LOG-3"],
             Fault::DocumentsUnguarded => &["TOK-2"],
-            Fault::VerifyWithDefaultSecret => &[
-                "TOK-1", "TOK-4", "TOK-5", "TOK-6", "SSE-1", "SSE-2", "SSE-3", "SSE-4", "SSE-5",
-                "SSE-6", "CORS-2",
-            ],
-            Fault::StreamNoDone => &["SSE-1", "SSE-2", "SSE-4", "SSE-6", "CORS-2"],
+            Fault::VerifyWithDefaultSecret => &["TOK-1", "TOK-4", "TOK-5", "TOK-6", "DOC-1"],
+            Fault::StreamNoDone => &["SSE-1", "SSE-2", "SSE-4"],
             Fault::StreamStartsBeforeAuth => &["SSE-3"],
             Fault::StreamAnyDocument => &["SSE-5"],
-            Fault::NoHydrationGate => &["WEB-2", "WEB-3", "WEB-4", "WEB-5"],
-            Fault::TokenNotPersisted => &["WEB-1", "WEB-2", "WEB-3", "WEB-4", "WEB-5"],
-            Fault::StreamWithoutAuthHeader => &["WEB-4", "WEB-5"],
+            Fault::NoHydrationGate => &["WEB-2", "WEB-3"],
+            Fault::TokenNotPersisted => &["WEB-1", "WEB-2"],
+            Fault::StreamWithoutAuthHeader => &["WEB-4"],
             Fault::WebExtraHeader => &["WEB-5"],
             Fault::RegisterNarrowRace => &["REG-3"],
             Fault::StreamCompressedBuffered => &["SSE-6"],
@@ -288,6 +292,7 @@ impl Fault {
             Fault::MePasswordHash => &["DOC-3"],
             Fault::DocumentsListEveryone => &["DOC-1"],
             Fault::ForeignDocument403 => &["DOC-2"],
+            Fault::LoginAnswers201 => &["LOG-1"],
         }
     }
 

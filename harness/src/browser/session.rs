@@ -4,8 +4,65 @@
 
 use super::driver::{BrowserError, CHROME_FLAGS, Driver};
 use crate::process::GuardedTempDir;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
+
+/// Runs in every document the browser opens, before the page's own
+/// scripts: it records each text the page shows (after every change to
+/// the DOM) in `window.__igTexts`, as `[milliseconds, innerText]`. A
+/// state that shows for a moment (`Loading…` during rehydration, a
+/// `Session expired` that flashes before a redirect) is then seen however
+/// the harness's polling is scheduled.
+pub const TEXT_HISTORY_SCRIPT: &str = r#"(() => {
+  const log = [];
+  window.__igTexts = log;
+  let last = null;
+  const record = () => {
+    const text = document.body ? document.body.innerText : '';
+    if (text !== last) {
+      last = text;
+      log.push([Math.round(performance.now()), text]);
+      if (log.length > 2000) log.splice(0, 1000);
+    }
+  };
+  new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true });
+  document.addEventListener('DOMContentLoaded', record);
+})();"#;
+
+/// Chromium's `Page.addScriptToEvaluateOnNewDocument`, through
+/// chromedriver's `goog/cdp/execute` endpoint: WebDriver itself has no way
+/// to run a script before a page's own.
+#[derive(Debug)]
+struct OnEveryDocument(&'static str);
+
+impl WebDriverCompatibleCommand for OnEveryDocument {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, url_parse::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({
+            "cmd": "Page.addScriptToEvaluateOnNewDocument",
+            "params": { "source": self.0 },
+        });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// `url`'s parse error, as the WebDriver command trait names it.
+mod url_parse {
+    pub use reqwest::Url;
+    /// The error of [`Url::parse`] and [`Url::join`].
+    pub type ParseError = <Url as std::str::FromStr>::Err;
+}
 
 /// A browser with its own profile directory; closed by [`Session::close`]
 /// (and its profile removed when the value drops).
@@ -39,6 +96,12 @@ impl Session {
             .connect(&driver.url)
             .await
             .map_err(|e| BrowserError::WebDriver(format!("cannot open a browser session: {e}")))?;
+        if let Err(e) = client.issue_cmd(OnEveryDocument(TEXT_HISTORY_SCRIPT)).await {
+            let _ = client.close().await;
+            return Err(BrowserError::WebDriver(format!(
+                "cannot install the page text recorder: {e}"
+            )));
+        }
         Ok(Session {
             client,
             _profile: profile,

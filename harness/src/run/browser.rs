@@ -28,6 +28,9 @@ pub struct BrowserScene {
     pub scenario: String,
     /// The frontend process, when the harness started one.
     pub frontend: Option<crate::process::ChildProcess>,
+    /// Where the texts the current document showed since the last action
+    /// begin in its text history (0 after a page load).
+    pub history_from: usize,
 }
 
 fn browser(scene: &mut Scene) -> Result<&mut BrowserScene, StepError> {
@@ -85,6 +88,50 @@ pub async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
     }
 }
 
+/// Every text the current document showed since the last action (from its
+/// text history, see [`crate::browser::session::TEXT_HISTORY_SCRIPT`]),
+/// then what it shows now.
+pub async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepError> {
+    let history = b
+        .session
+        .client
+        .execute(
+            "const log = window.__igTexts; return log ? log.slice(arguments[0]).map(e => e[1]) : [];",
+            vec![serde_json::Value::from(b.history_from)],
+        )
+        .await;
+    let mut texts: Vec<String> = match history {
+        Ok(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            page_problem(e)?;
+            Vec::new()
+        }
+    };
+    texts.push(page_text(b).await?);
+    Ok(texts)
+}
+
+/// How many texts the current document's history holds: the next action's
+/// texts start there.
+async fn history_len(b: &BrowserScene) -> Result<usize, StepError> {
+    match b
+        .session
+        .client
+        .execute(
+            "return window.__igTexts ? window.__igTexts.length : 0",
+            vec![],
+        )
+        .await
+    {
+        Ok(v) => Ok(v.as_u64().map_or(0, |n| n as usize)),
+        Err(e) => page_problem(e).map(|_| 0),
+    }
+}
+
 /// Saves a screenshot; returns where it went.
 pub async fn screenshot(b: &BrowserScene, name: &str) -> Option<PathBuf> {
     let png = b.session.client.screenshot().await.ok()?;
@@ -106,11 +153,13 @@ pub async fn run_action(
     match action {
         BrowserAction::Goto(path) => {
             let url = format!("{}{}", b.frontend_url, vars.expand(path)?);
+            b.history_from = 0;
             if let Err(e) = client.goto(&url).await {
                 problems.push(page_problem(e)?);
             }
         }
         BrowserAction::Reload => {
+            b.history_from = 0;
             if let Err(e) = client.refresh().await {
                 problems.push(page_problem(e)?);
             }
@@ -129,6 +178,7 @@ pub async fn run_action(
         }
         BrowserAction::Click(selector) => {
             let selector = vars.expand(selector)?;
+            b.history_from = history_len(b).await?;
             match find(b, &selector).await? {
                 Ok(element) => {
                     if let Err(e) = element.click().await {
@@ -144,15 +194,15 @@ pub async fn run_action(
             let deadline = crate::deadline::after(Duration::from_millis(w.within_ms));
             let started = Instant::now();
             loop {
-                let page = page_text(b).await?;
-                if page.contains(&text) {
+                let shown = texts_shown(b).await?;
+                if let Some(page) = shown.iter().find(|t| t.contains(&text)) {
                     if let Some(other) = &without
                         && page.contains(other.as_str())
                     {
                         problems.push(format!(
                             "page: {text:?} showed together with {other:?} after {} ms; the page said:\n{}",
                             started.elapsed().as_millis(),
-                            excerpt(&page)
+                            excerpt(page)
                         ));
                     }
                     break;
@@ -161,7 +211,7 @@ pub async fn run_action(
                     problems.push(format!(
                         "page: expected {text:?} within {} ms; the page said:\n{}",
                         w.within_ms,
-                        excerpt(&page)
+                        excerpt(shown.last().map_or("", String::as_str))
                     ));
                     break;
                 }
@@ -171,15 +221,18 @@ pub async fn run_action(
         BrowserAction::AbsentText(a) => {
             let text = vars.expand(&a.text)?;
             let started = Instant::now();
-            while started.elapsed() < Duration::from_millis(a.for_ms) {
-                let page = page_text(b).await?;
-                if page.contains(&text) {
+            loop {
+                let shown = texts_shown(b).await?;
+                if let Some(page) = shown.iter().find(|t| t.contains(&text)) {
                     problems.push(format!(
-                        "page: {text:?} showed after {} ms (expected it absent for {} ms); the page said:\n{}",
+                        "page: {text:?} showed within {} ms (expected it absent for {} ms); the page said:\n{}",
                         started.elapsed().as_millis(),
                         a.for_ms,
-                        excerpt(&page)
+                        excerpt(page)
                     ));
+                    break;
+                }
+                if started.elapsed() >= Duration::from_millis(a.for_ms) {
                     break;
                 }
                 tokio::time::sleep(POLL).await;
@@ -365,4 +418,32 @@ pub fn check_network(scene: &mut Scene, step: &NetworkStep) -> Result<Vec<String
         problems.push(format!("all requests recorded:\n  {}", all.join("\n  ")));
     }
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
+
+    #[test]
+    fn what_the_page_did_is_a_problem_and_a_dead_browser_is_the_harness_s() {
+        for status in [
+            ErrorStatus::NoSuchElement,
+            ErrorStatus::ElementNotInteractable,
+            ErrorStatus::ElementClickIntercepted,
+            ErrorStatus::StaleElementReference,
+        ] {
+            let e = CmdError::Standard(WebDriver::new(status, "from the page"));
+            assert!(page_problem(e).is_ok());
+        }
+        let gone = CmdError::Standard(WebDriver::new(ErrorStatus::InvalidSessionId, "gone"));
+        assert!(matches!(page_problem(gone), Err(StepError::Harness(_))));
+        let lost = CmdError::Lost(std::io::Error::other("chromedriver exited"));
+        assert!(matches!(page_problem(lost), Err(StepError::Harness(_))));
+        let crashed = CmdError::Standard(WebDriver::new(
+            ErrorStatus::UnknownError,
+            "unknown error: session deleted because of page crash",
+        ));
+        assert!(matches!(page_problem(crashed), Err(StepError::Harness(_))));
+    }
 }

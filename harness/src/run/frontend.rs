@@ -42,7 +42,14 @@ pub async fn prepare_browser<'a>(
         .await
         .map_err(|e| Verdict::Error(format!("cannot start the recording proxy: {e}")))?;
     extra.insert("PORT".into(), api_port.to_string());
-    extra.insert("WEB_PORT".into(), web_port.to_string());
+    // The port is the frontend's: a backend hears of it only when it serves
+    // the frontend itself, else the two would contend for it.
+    let served_by_backend = ctx
+        .launcher
+        .is_some_and(|l| l.launch.frontend == Frontend::ServedByBackend);
+    if served_by_backend {
+        extra.insert("WEB_PORT".into(), web_port.to_string());
+    }
     extra.insert("VITE_API_URL".into(), recorder.url());
     extra.insert("CORS_ORIGIN".into(), format!("http://localhost:{web_port}"));
     Ok((turn, recorder, web_port))
@@ -63,8 +70,15 @@ pub async fn attach_frontend(
     recorder: Recorder,
     web_port: u16,
 ) -> Result<BrowserScene, String> {
+    let mut ready_within = Duration::from_secs(30);
     let frontend = match ctx.launcher.map(|l| &l.launch.frontend) {
-        Some(Frontend::Command { command, cwd, env }) => {
+        Some(Frontend::Command {
+            command,
+            cwd,
+            env,
+            ready_timeout_ms,
+        }) => {
+            ready_within = Duration::from_millis(*ready_timeout_ms);
             let mut process = std::process::Command::new("/bin/sh");
             process
                 .arg("-c")
@@ -84,14 +98,15 @@ pub async fn attach_frontend(
         }
         _ => None,
     };
-    if !wait_for_port(web_port, Duration::from_secs(30)).await {
+    if !wait_for_port(web_port, ready_within).await {
         release(ctx, session).await;
         let output = frontend
             .as_ref()
             .map(|f| f.output().text())
             .unwrap_or_default();
         return Err(format!(
-            "the frontend did not answer on WEB_PORT={web_port} within 30 s{}",
+            "the frontend did not answer on WEB_PORT={web_port} within {} ms{}",
+            ready_within.as_millis(),
             if output.is_empty() {
                 String::new()
             } else {
@@ -106,6 +121,7 @@ pub async fn attach_frontend(
         artifacts: ctx.artifacts.clone(),
         scenario: s.name.clone(),
         frontend,
+        history_from: 0,
     })
 }
 

@@ -233,12 +233,14 @@ pub async fn run_burst(
         let (round_problems, transcripts) = burst_once(scene, step).await;
         if !round_problems.is_empty() {
             missed += 1;
-            let prefix = if rounds > 1 {
-                format!("round {round} of {rounds}: ")
+            if rounds > 1 {
+                problems.push(format!(
+                    "round {round} of {rounds}: {}",
+                    round_problems.join("; ")
+                ));
             } else {
-                String::new()
-            };
-            problems.extend(round_problems.into_iter().map(|p| format!("{prefix}{p}")));
+                problems.extend(round_problems);
+            }
             for (status, t) in transcripts {
                 kept.entry(status).or_insert(t);
             }

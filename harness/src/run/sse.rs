@@ -174,6 +174,23 @@ fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<St
             _ => {}
         }
     }
+    if e.flushed {
+        match (events.first(), events.last()) {
+            (Some(first), Some(last)) if events.len() >= 2 => {
+                if first.at_ms * 2 > last.at_ms {
+                    problems.push(format!(
+                        "timing: expected the first event early (flushed as produced), it came after {} ms \
+                         and the last after {} ms: they came together, as a buffered stream's do",
+                        first.at_ms, last.at_ms
+                    ));
+                }
+            }
+            _ => problems.push(format!(
+                "timing: expected at least two events to tell whether they are flushed as produced, got {}",
+                events.len()
+            )),
+        }
+    }
     if let Some(spread) = e.spread_at_least_ms {
         let got = match (events.first(), events.last()) {
             (Some(a), Some(b)) => b.at_ms.saturating_sub(a.at_ms),
@@ -184,5 +201,56 @@ fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<St
                 "timing: expected the first and last events at least {spread} ms apart (flushed as produced), they came {got} ms apart"
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(expect: &str) -> StreamStep {
+        toml::from_str(&format!("path = \"/s\"\n[expect]\n{expect}")).expect("a stream step")
+    }
+
+    fn event(name: &str, data: &str) -> EventRecord {
+        EventRecord {
+            event: name.into(),
+            data: data.into(),
+            at_ms: 0,
+        }
+    }
+
+    fn at(name: &str, at_ms: u64) -> EventRecord {
+        EventRecord {
+            at_ms,
+            ..event(name, "{}")
+        }
+    }
+
+    #[test]
+    fn a_stream_is_flushed_when_its_first_event_comes_early() {
+        let s = step("flushed = true");
+        let judge = |events: &[EventRecord]| {
+            let mut problems = Vec::new();
+            check_events(&s, events, &mut problems);
+            problems
+        };
+        assert!(judge(&[at("delta", 20), at("delta", 45), at("done", 250)]).is_empty());
+        // Buffered, read by a starved reader: spread out, but late.
+        let buffered = judge(&[at("delta", 240), at("delta", 275), at("done", 300)]);
+        assert_eq!(buffered.len(), 1, "{buffered:?}");
+        assert_eq!(judge(&[at("done", 10)]).len(), 1, "one event tells nothing");
+    }
+
+    #[test]
+    fn a_fields_check_fails_when_no_event_of_that_name_arrived() {
+        let s = step("fields = { done = [\"messageId\"] }");
+        let mut problems = Vec::new();
+        check_events(&s, &[event("delta", r#"{"content":"a"}"#)], &mut problems);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("none arrived"), "{problems:?}");
+        let mut problems = Vec::new();
+        check_events(&s, &[event("done", r#"{"messageId":"1"}"#)], &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 }

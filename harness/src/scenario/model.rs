@@ -335,6 +335,12 @@ pub struct StreamExpect {
     /// The first and the last event arrive at least this far apart
     /// (they are flushed as produced, not buffered).
     pub spread_at_least_ms: Option<u64>,
+    /// Events are flushed as they are produced, not buffered to the end:
+    /// there are at least two, and the first arrives in the first half of
+    /// the time from the request to the last one. (A buffered stream's first
+    /// event arrives with the last, however the reader is scheduled.)
+    #[serde(default)]
+    pub flushed: bool,
     /// The stream stays open at least this long after the request (it
     /// outlives a short-lived token, for example).
     pub ends_after_ms: Option<u64>,
@@ -359,6 +365,7 @@ impl Default for StreamExpect {
             fields: BTreeMap::new(),
             first_event_within_ms: None,
             spread_at_least_ms: None,
+            flushed: false,
             ends_after_ms: None,
             deadline_ms: default_stream_deadline(),
             json: Vec::new(),

@@ -206,7 +206,7 @@ mod tests {
     fn an_unknown_key_or_a_second_kind_is_an_error_at_that_key() {
         let e = parse("[[steps]]\n[steps.teleport]\nto = 1\n").expect_err("unknown");
         assert!(e.message().contains("unknown variant `teleport`"), "{e}");
-        assert_eq!(e.span().map(|s| s.start), Some(16));
+        assert_eq!(e.span().map(|s| s.start), Some(17));
         let e = parse("[[steps]]\nsleep = { ms = 1 }\noutput = {}\n").expect_err("two kinds");
         assert!(e.message().contains("exactly one kind"), "{e}");
         let e = parse("[[steps]]\nsetup = \"REG-1\"\n").expect_err("no kind");

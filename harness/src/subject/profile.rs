@@ -87,6 +87,15 @@ pub struct FrontendProfile {
     /// Extra environment for the frontend.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// How long the command may take to serve on `$WEB_PORT`, in
+    /// milliseconds; past it the scenario is an *error* (the harness could
+    /// not get the frontend), not a failure of the subject.
+    #[serde(default = "default_frontend_timeout")]
+    pub ready_timeout_ms: u64,
+}
+
+fn default_frontend_timeout() -> u64 {
+    30_000
 }
 
 /// CSS selectors for the browser steps.
@@ -182,6 +191,7 @@ impl Profile {
                 command: f.command.clone().unwrap_or_default(),
                 cwd: resolve(base, f.cwd.as_deref()),
                 env: f.env.clone(),
+                ready_timeout_ms: f.ready_timeout_ms,
             },
         };
         let s = &self.selectors;

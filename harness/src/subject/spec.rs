@@ -85,6 +85,8 @@ pub enum Frontend {
         cwd: PathBuf,
         /// Extra environment.
         env: BTreeMap<String, String>,
+        /// How long it may take to serve.
+        ready_timeout_ms: u64,
     },
 }
 

@@ -1,19 +1,36 @@
 //! The kill matrix: for every fault switch of the reference server, the
-//! whole suite fails exactly the rules the fault is documented to break
-//! (kept as data in `tests/fixtures/kill-matrix.toml`), and the clean
-//! reference fails none. This proves every scenario can fail.
+//! suite fails exactly the scenarios the fault is documented to fail and
+//! blocks exactly those it is documented to block (kept as data in
+//! `tests/fixtures/kill-matrix.toml`), so a failure is never blamed on the
+//! wrong rule; the failing scenarios' rules are the rules the fault's doc
+//! comment names; every scenario file is failed by at least one fault, so
+//! every scenario is shown able to fail; and the clean reference fails
+//! none (`scenarios.rs`).
 
 use super::support::{all_scenarios, reference, run};
 use conformance::report::console;
+use conformance::scenario::load::LoadedScenario;
 use reference_server::faults::Fault;
 use rstest::rstest;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// What one fault does to the suite.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    /// Scenario files that fail.
+    pub fail: BTreeSet<String>,
+    /// Scenario files that are blocked (a setup step fails), with the rule
+    /// named as the one that covers the failed step.
+    #[serde(default)]
+    pub blocked: BTreeMap<String, String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Matrix {
-    faults: BTreeMap<String, Vec<String>>,
+    faults: BTreeMap<String, Expected>,
 }
 
 fn matrix() -> Matrix {
@@ -21,53 +38,89 @@ fn matrix() -> Matrix {
     toml::from_str(text).expect("kill-matrix.toml parses")
 }
 
+/// The rules of the named scenarios.
+fn rules_of<'a>(
+    names: impl Iterator<Item = &'a String>,
+    all: &[LoadedScenario],
+) -> BTreeSet<String> {
+    let names: BTreeSet<&String> = names.collect();
+    all.iter()
+        .filter(|s| names.contains(&s.name))
+        .flat_map(|s| s.scenario.rules.iter().cloned())
+        .collect()
+}
+
 #[test]
-fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
+fn the_matrix_names_every_fault_and_every_scenario_is_failed_by_one() {
     let m = matrix();
+    let scenarios = all_scenarios();
+    let known: BTreeSet<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     let names: BTreeSet<String> = Fault::ALL.iter().map(|f| f.name().to_owned()).collect();
     let listed: BTreeSet<String> = m.faults.keys().cloned().collect();
     assert_eq!(names, listed, "kill-matrix.toml and Fault::ALL differ");
     for fault in Fault::ALL {
-        let documented: BTreeSet<&str> = fault.rules().iter().copied().collect();
-        let data: BTreeSet<&str> = m.faults[fault.name()].iter().map(String::as_str).collect();
+        let expected = &m.faults[fault.name()];
+        for name in expected.fail.iter().chain(expected.blocked.keys()) {
+            assert!(
+                known.contains(name.as_str()),
+                "{}: no scenario {name}",
+                fault.name()
+            );
+        }
+        let documented: BTreeSet<String> = fault.rules().iter().map(|r| (*r).to_owned()).collect();
         assert_eq!(
             documented,
-            data,
-            "{}: Fault::rules() and kill-matrix.toml differ",
+            rules_of(expected.fail.iter(), &scenarios),
+            "{}: Fault::rules() and the rules of the scenarios it fails differ",
             fault.name()
         );
     }
-    let mut killed: BTreeSet<&str> = m.faults.values().flatten().map(String::as_str).collect();
-    // INF-2 checks the repository's compose file, which no runtime switch can
-    // break: `a_broken_compose_file_fails_inf_2` shows that it can fail.
-    killed.insert("INF-2");
-    let scenarios = all_scenarios();
-    let checked: BTreeSet<&str> = scenarios
-        .iter()
-        .flat_map(|s| s.scenario.rules.iter().map(String::as_str))
+    let failed: BTreeSet<&str> = m
+        .faults
+        .values()
+        .flat_map(|e| e.fail.iter().map(String::as_str))
         .collect();
-    let unkilled: Vec<&&str> = checked.difference(&killed).collect();
-    assert!(unkilled.is_empty(), "rules no fault breaks: {unkilled:?}");
+    // INF-2 checks the repository's compose file, which no runtime switch
+    // can break: `a_broken_compose_file_fails_inf_2` shows that it can fail.
+    let never: Vec<&&str> = known
+        .iter()
+        .filter(|name| !failed.contains(**name) && **name != "inf-2-compose-file")
+        .collect();
+    assert!(never.is_empty(), "scenarios that no fault fails: {never:?}");
+}
+
+#[test]
+fn every_fault_has_a_case_below() {
+    let source = include_str!("kill_matrix.rs");
+    for fault in Fault::ALL {
+        let case = format!("(\"{}\")]", fault.name());
+        assert!(source.contains(&case), "no #[case] runs {}", fault.name());
+    }
 }
 
 #[rstest]
-#[case::clean("")]
 #[case::register_unmapped_errors("register-unmapped-errors")]
 #[case::register_check_then_insert("register-check-then-insert")]
+#[case::register_narrow_race("register-narrow-race")]
 #[case::no_query_token("no-query-token")]
 #[case::query_token_first("query-token-first")]
 #[case::cors_wildcard("cors-wildcard")]
 #[case::cors_reflect_origin("cors-reflect-origin")]
 #[case::cors_missing_on_errors("cors-missing-on-errors")]
+#[case::cors_origin_hardcoded("cors-origin-hardcoded")]
+#[case::cors_allow_headers_wildcard("cors-allow-headers-wildcard")]
 #[case::accept_default_secret("accept-default-secret")]
 #[case::accept_missing_secret("accept-missing-secret")]
 #[case::ignore_expires_in("ignore-expires-in")]
+#[case::default_expires_in_millis("default-expires-in-millis")]
 #[case::stream_recheck_token("stream-recheck-token")]
 #[case::stream_buffered("stream-buffered")]
+#[case::stream_compressed_buffered("stream-compressed-buffered")]
 #[case::log_query_token("log-query-token")]
 #[case::random_secret_per_start("random-secret-per-start")]
 #[case::no_login_throttle("no-login-throttle")]
 #[case::leak_password_hash("leak-password-hash")]
+#[case::me_password_hash("me-password-hash")]
 #[case::alg_none_accepted("alg-none-accepted")]
 #[case::wrong_banner("wrong-banner")]
 #[case::hardcoded_redis_address("hardcoded-redis-address")]
@@ -75,7 +128,10 @@ fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
 #[case::malformed_input_500("malformed-input-500")]
 #[case::login_unknown_email_404("login-unknown-email-404")]
 #[case::login_enumerates_accounts("login-enumerates-accounts")]
+#[case::login_answers_201("login-answers-201")]
 #[case::documents_unguarded("documents-unguarded")]
+#[case::documents_list_everyone("documents-list-everyone")]
+#[case::foreign_document_403("foreign-document-403")]
 #[case::verify_with_default_secret("verify-with-default-secret")]
 #[case::stream_no_done("stream-no-done")]
 #[case::stream_starts_before_auth("stream-starts-before-auth")]
@@ -85,41 +141,59 @@ fn the_matrix_names_every_fault_switch_and_every_rule_is_killed() {
 #[case::stream_without_auth_header("stream-without-auth-header")]
 #[case::web_extra_header("web-extra-header")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_suite_fails_exactly_the_documented_rules(#[case] fault: &str) {
-    let expected: BTreeSet<String> = if fault.is_empty() {
-        BTreeSet::new()
-    } else {
-        matrix()
-            .faults
-            .get(fault)
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .collect()
-    };
-    // A fault of the web app is judged by the browser scenarios, any other
-    // by the scenarios that need no browser (the clean case runs in scenarios.rs).
-    let web_fault = !expected.is_empty() && expected.iter().all(|r| r.starts_with("WEB-"));
-    let scenarios: Vec<_> = all_scenarios()
-        .into_iter()
-        .filter(|s| s.scenario.needs.browser == web_fault)
+async fn the_suite_fails_and_blocks_exactly_the_documented_scenarios(#[case] fault: &str) {
+    let m = matrix();
+    let expected = &m.faults[fault];
+    let all = all_scenarios();
+    // The browser scenarios run when the fault touches one of them, the
+    // others when it touches one of those: a web app fault cannot reach an
+    // API scenario, and most API faults no browser scenario.
+    let named: BTreeSet<&String> = expected
+        .fail
+        .iter()
+        .chain(expected.blocked.keys())
         .collect();
-    let faults: Vec<&str> = if fault.is_empty() {
-        vec![]
-    } else {
-        vec![fault]
+    let touches = |browser: bool| {
+        all.iter()
+            .any(|s| s.scenario.needs.browser == browser && named.contains(&s.name))
     };
-    let outcome = run(&scenarios, reference(&faults)).await;
+    let (browser, api) = (touches(true), touches(false));
+    let scenarios: Vec<_> = all
+        .into_iter()
+        .filter(|s| {
+            if s.scenario.needs.browser {
+                browser
+            } else {
+                api
+            }
+        })
+        .collect();
+    let outcome = run(&scenarios, reference(&[fault])).await;
     let failed: BTreeSet<String> = outcome
-        .failed_rules()
+        .scenarios_with("fail")
         .into_iter()
         .map(str::to_owned)
         .collect();
+    let blocked: BTreeMap<String, String> = outcome
+        .scenarios
+        .iter()
+        .filter_map(|s| match &s.verdict {
+            conformance::outcome::Verdict::Blocked(b) => Some((s.name.clone(), b.rule.clone())),
+            _ => None,
+        })
+        .collect();
+    let report = console::render(&outcome);
     assert_eq!(
-        failed,
-        expected,
-        "fault {fault:?}: failed rules differ from kill-matrix.toml\n{}",
-        console::render(&outcome)
+        failed, expected.fail,
+        "fault {fault:?}: failed scenarios differ from kill-matrix.toml\n{report}"
+    );
+    assert_eq!(
+        blocked, expected.blocked,
+        "fault {fault:?}: blocked scenarios (and their rules) differ from kill-matrix.toml\n{report}"
+    );
+    assert!(
+        outcome.scenarios_with("error").is_empty(),
+        "fault {fault:?}: the harness broke\n{report}"
     );
 }
 

@@ -22,7 +22,19 @@ fn the_repository_scenarios_all_load() {
 #[case::empty("empty.toml", 1, 1, "missing field `title`")]
 #[case::binary_junk("binary-junk.toml", 1, 13, "not UTF-8")]
 #[case::unknown_step("unknown-step.toml", 4, 8, "unknown variant `teleport`")]
-#[case::bad_sequence("bad-sequence.toml", 6, 24, "invalid event sequence")]
+#[case::bad_sequence("bad-sequence.toml", 6, 23, "invalid event sequence")]
+#[case::header_check_asserts_nothing("check-asserts-nothing.toml", 6, 23, "asserts nothing")]
+#[case::json_check_asserts_nothing("json-check-asserts-nothing.toml", 6, 56, "asserts nothing")]
+#[case::used_before_capture(
+    "used-before-capture.toml",
+    5,
+    20,
+    "used before it is set: step 2 sets it"
+)]
+#[case::setup_names_own_rule("setup-names-own-rule.toml", 4, 9, "a rule this scenario checks")]
+#[case::caret_on_the_right_value("same-text-twice.toml", 11, 18, "\"id\" is not a JSON pointer")]
+#[case::two_kinds_in_one_step("two-kinds.toml", 4, 1, "exactly one kind")]
+#[case::every_step_setup("all-setup.toml", 3, 1, "at least one step that checks")]
 fn a_broken_file_is_rejected_with_its_position(
     #[case] file: &str,
     #[case] line: usize,

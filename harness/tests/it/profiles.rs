@@ -177,9 +177,14 @@ async fn an_independent_fake_gets_what_it_keeps_passed_and_what_it_breaks_failed
         "registration is kept"
     );
     assert_eq!(
-        status(&outcome, "LOG-4"),
+        status(&outcome, "LOG-1"),
         RuleStatus::Fail,
         "login does not exist"
+    );
+    assert_eq!(
+        status(&outcome, "LOG-4"),
+        RuleStatus::Blocked,
+        "without a login, the token it would give is not checked"
     );
     assert_eq!(
         status(&outcome, "TOK-2"),

@@ -84,17 +84,17 @@ async fn the_reference_answers_as_reviewed() {
     let SubjectSpec::Managed(launch) = reference(&[]) else {
         unreachable!("the reference is managed")
     };
+    let origin = "http://localhost:4173";
     let subject = ManagedSubject::start(
         &launch,
         &services,
         "snapshot-secret-0123456789abcdefghij",
-        &Default::default(),
+        &[("CORS_ORIGIN".to_owned(), origin.to_owned())].into(),
     )
     .await
     .expect("the reference starts");
     let base = subject.base_url().to_owned();
     let client = reqwest::Client::new();
-    let origin = "http://localhost:5173";
     let email = "snap-0123456789ab@example.com";
     let register = || {
         client

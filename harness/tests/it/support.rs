@@ -20,6 +20,16 @@ pub fn all_scenarios() -> Vec<LoadedScenario> {
     load_dir(&scenarios_dir(), &catalogue).expect("the repository's scenarios load")
 }
 
+/// The repository's scenarios with these names.
+pub fn scenarios_named(names: &[&str]) -> Vec<LoadedScenario> {
+    let found: Vec<LoadedScenario> = all_scenarios()
+        .into_iter()
+        .filter(|s| names.contains(&s.name.as_str()))
+        .collect();
+    assert_eq!(found.len(), names.len(), "every named scenario exists");
+    found
+}
+
 /// The reference server as a managed subject, with these faults.
 pub fn reference(faults: &[&str]) -> SubjectSpec {
     let faults: Vec<String> = faults.iter().map(|f| (*f).to_owned()).collect();

@@ -194,12 +194,12 @@ pub async fn login(
     let user = state.rows.remember_user(user);
 
     let access_token = state.auth.keys().issue(user.id, &user.email)?;
-    Ok(auth_response(
-        StatusCode::OK,
-        access_token,
-        &user,
-        state.faults,
-    ))
+    let status = if state.faults.contains(Fault::LoginAnswers201) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(auth_response(status, access_token, &user, state.faults))
 }
 
 /// The answer to a failed login: the same `401` whether the account exists
