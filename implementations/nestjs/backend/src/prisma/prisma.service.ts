@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client';
+import { applyMigrations } from './migrate';
+
+/**
+ * The Prisma client over the pg driver adapter. The pool gives up on a
+ * connection after 2 s and on a query after 5 s, so an outage answers
+ * quickly; broken connections leave the pool on their own, so it heals
+ * when Postgres is back (REG-4) without a restart.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PrismaService.name);
+  private readonly databaseUrl: string;
+
+  constructor(config: ConfigService) {
+    const databaseUrl = config.getOrThrow<string>('DATABASE_URL');
+    const logger = new Logger(PrismaService.name);
+    const adapter = new PrismaPg(
+      {
+        connectionString: databaseUrl,
+        max: 10,
+        connectionTimeoutMillis: 2_000,
+        idleTimeoutMillis: 30_000,
+        query_timeout: 5_000,
+      },
+      {
+        onPoolError: (error) => logger.warn(`idle database connection lost: ${error.message}`),
+        onConnectionError: (error) => logger.warn(`database connection lost: ${error.message}`),
+      },
+    );
+    super({ adapter });
+    this.databaseUrl = databaseUrl;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await applyMigrations(this.databaseUrl);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect().catch((error: Error) => this.logger.warn(error.message));
+  }
+}
