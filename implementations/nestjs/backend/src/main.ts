@@ -1,11 +1,9 @@
-import 'reflect-metadata';
-import { Logger, ValidationPipe } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { AppModule } from './app.module';
-import { corsOptions } from './common/cors';
+import { resolve } from 'node:path';
+import type { NestExpressApplication as App } from '@nestjs/platform-express';
+import { parse } from 'dotenv';
+import { ConfigurationError, validateEnv } from './config/env.validation';
 import { PREFIX_SWITCHES, preFixStatus } from './prefix';
 
 /** Request bodies above this answer 413 (REG-5). */
@@ -16,22 +14,51 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function bootstrap(): Promise<void> {
+/**
+ * The configuration is checked before NestJS, Prisma and the rest are even
+ * loaded (about a second of CPU), so a missing or default JWT_SECRET stops
+ * the start at once (CFG-2, CFG-3). ConfigModule runs the same validation
+ * again with the same sources: .env in the working directory, the real
+ * environment over it.
+ */
+function checkConfiguration(): void {
   const switches = preFixStatus();
   if (switches.unknown.length > 0) {
-    fail(`IG_PREFIX names unknown switches: ${switches.unknown.join(', ')}; known: ${Object.keys(PREFIX_SWITCHES).join(', ')}`);
+    fail(
+      `IG_PREFIX names unknown switches: ${switches.unknown.join(', ')}; known: ${Object.keys(PREFIX_SWITCHES).join(', ')}`,
+    );
   }
-
-  let app: NestExpressApplication;
+  const envFile = resolve(process.cwd(), '.env');
+  const fromFile = existsSync(envFile) ? parse(readFileSync(envFile)) : {};
   try {
-    // abortOnError: false, so a configuration error (JWT_SECRET missing or
-    // the default, CFG-2/3) reaches the catch below and exits with status 1.
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { abortOnError: false, forceCloseConnections: true });
+    validateEnv({ ...fromFile, ...process.env });
+  } catch (error) {
+    if (error instanceof ConfigurationError) fail(`Cannot start the application. ${error.message}`);
+    throw error;
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  checkConfiguration();
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only once the configuration is valid */
+  require('reflect-metadata');
+  const { Logger, ValidationPipe } = require('@nestjs/common') as typeof import('@nestjs/common');
+  const { ConfigService } = require('@nestjs/config') as typeof import('@nestjs/config');
+  const { NestFactory } = require('@nestjs/core') as typeof import('@nestjs/core');
+  const { AppModule } = require('./app.module') as typeof import('./app.module');
+  const { corsOptions } = require('./common/cors') as typeof import('./common/cors');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  let app: App;
+  try {
+    // abortOnError: false, so that an error while the modules start reaches
+    // the catch below and exits with status 1 instead of aborting.
+    app = await NestFactory.create<App>(AppModule, { abortOnError: false, forceCloseConnections: true });
   } catch (error) {
     fail(`Cannot start the application: ${(error as Error).message}`);
   }
-  const logger = new Logger('Bootstrap');
-  if (switches.on.length > 0) logger.warn(`pre-fix switches on (IG_PREFIX): ${switches.on.join(', ')}`);
+  const on = preFixStatus().on;
+  if (on.length > 0) new Logger('Bootstrap').warn(`pre-fix switches on (IG_PREFIX): ${on.join(', ')}`);
 
   const config = app.get(ConfigService);
   app.disable('x-powered-by');
