@@ -6,7 +6,7 @@ type Check = { status: 'up' } | { status: 'down'; message: string };
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<Check> {
   try {
-    await withTimeout(probe(), 1_500, name);
+    await withTimeout(probe(), 3_000, name);
     return { status: 'up' };
   } catch (error) {
     const reason = (error as Error).message.split('\n').filter((l) => l.trim()).slice(-1)[0]?.trim() ?? 'no answer';

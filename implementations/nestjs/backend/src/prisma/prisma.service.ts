@@ -37,6 +37,11 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   async onModuleInit(): Promise<void> {
     await applyMigrations(this.databaseUrl);
+    // The first query loads Prisma 7's query compiler and opens the pool
+    // (a quarter of a second, much more on a busy machine): pay it before
+    // the app listens, not in the first request or health check.
+    await this.$queryRaw`SELECT 1`;
+    await this.user.findFirst({ select: { id: true } });
   }
 
   async onModuleDestroy(): Promise<void> {
