@@ -5,10 +5,11 @@ import { PrismaClient } from '../generated/prisma/client';
 import { applyMigrations } from './migrate';
 
 /**
- * The Prisma client over the pg driver adapter. The pool gives up on a
- * connection after 2 s and on a query after 5 s, so an outage answers
- * quickly; broken connections leave the pool on their own, so it heals
- * when Postgres is back (REG-4) without a restart.
+ * The Prisma client over the pg driver adapter. A refused or dropped
+ * connection fails at once; one that hangs is given up after 5 s (a query
+ * after 10 s), so an outage answers 503 rather than waiting forever. Broken
+ * connections leave the pool on their own, so it heals when Postgres is
+ * back (REG-4) without a restart.
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
@@ -22,9 +23,9 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
       {
         connectionString: databaseUrl,
         max: 10,
-        connectionTimeoutMillis: 2_000,
+        connectionTimeoutMillis: 5_000,
         idleTimeoutMillis: 30_000,
-        query_timeout: 5_000,
+        query_timeout: 10_000,
       },
       {
         onPoolError: (error) => logger.warn(`idle database connection lost: ${error.message}`),
