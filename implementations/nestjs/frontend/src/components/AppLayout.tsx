@@ -3,11 +3,21 @@ import { Link, Outlet, useNavigate } from 'react-router';
 import { preFix } from '../prefix';
 import { useAuthStore } from '../store/authStore';
 
-/** Whether the persisted session has been read back into the store. */
+let rehydrationStarted = false;
+
+/**
+ * Whether the persisted session has been read back into the store. The
+ * store skips hydration at creation; it starts here, once, after the first
+ * render, and finishes asynchronously (the storage is asynchronous).
+ */
 function useHasHydrated(): boolean {
   const [hydrated, setHydrated] = useState(() => useAuthStore.persist.hasHydrated());
   useEffect(() => {
     const unsubscribe = useAuthStore.persist.onFinishHydration(() => setHydrated(true));
+    if (!rehydrationStarted) {
+      rehydrationStarted = true;
+      void useAuthStore.persist.rehydrate();
+    }
     setHydrated(useAuthStore.persist.hasHydrated());
     return unsubscribe;
   }, []);

@@ -39,6 +39,9 @@ export const useAuthStore = create<AuthState>()(
       version: 0,
       storage: createJSONStorage(() => asyncStorage),
       partialize: ({ isAuthenticated, user, accessToken }) => ({ isAuthenticated, user, accessToken }),
+      // Rehydration starts when the app has mounted (AppLayout), so the
+      // gate's "Loading…" is on screen for the whole read.
+      skipHydration: true,
     },
   ),
 );
