@@ -3,6 +3,8 @@ import { RedisService, withTimeout } from '../redis/redis.service';
 
 export const MAX_FAILED_LOGINS = 5;
 export const FAILED_LOGIN_WINDOW_SECONDS = 15 * 60;
+/** How long a counter read or write may take before logins go on without it. */
+const REDIS_TIMEOUT_MS = 2_000;
 
 /** 429 with the seconds to wait; the error filter turns it into Retry-After. */
 export class TooManyLoginAttemptsException extends HttpException {
@@ -34,7 +36,7 @@ export class LoginThrottleService {
       const key = this.key(email);
       [failures, ttl] = await withTimeout(
         Promise.all([this.redis.client.get(key), this.redis.client.ttl(key)]),
-        500,
+        REDIS_TIMEOUT_MS,
         'Redis',
       );
     } catch (error) {
@@ -51,7 +53,7 @@ export class LoginThrottleService {
     try {
       await withTimeout(
         this.redis.client.multi().set(key, '0', 'EX', FAILED_LOGIN_WINDOW_SECONDS, 'NX').incr(key).exec(),
-        500,
+        REDIS_TIMEOUT_MS,
         'Redis',
       );
     } catch (error) {
@@ -60,6 +62,6 @@ export class LoginThrottleService {
   }
 
   async reset(email: string): Promise<void> {
-    await withTimeout(this.redis.client.del(this.key(email)), 500, 'Redis').catch(() => undefined);
+    await withTimeout(this.redis.client.del(this.key(email)), REDIS_TIMEOUT_MS, 'Redis').catch(() => undefined);
   }
 }

@@ -55,7 +55,7 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
   }
 
   async ping(): Promise<void> {
-    const answer = await withTimeout(this.client.ping(), 1_000, 'Redis PING');
+    const answer = await withTimeout(this.client.ping(), 2_000, 'Redis PING');
     if (answer !== 'PONG') throw new Error(`Redis PING answered ${answer}`);
   }
 
