@@ -7,6 +7,13 @@ import { defineConfig } from 'vite';
 // VITE_IG_PREFIX (src/prefix.ts).
 export default defineConfig({
   plugins: [react()],
-  server: { host: '127.0.0.1', port: 5173, strictPort: true },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    // Transform the app's modules as soon as the server is up, not when the
+    // first page asks for them: the first load is much faster.
+    warmup: { clientFiles: ['./src/main.tsx'] },
+  },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
 });
