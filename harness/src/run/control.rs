@@ -16,6 +16,9 @@ pub async fn database(scene: &mut Scene, step: &DatabaseStep) -> Result<Vec<Stri
     let subject = scene.own_subject()?;
     match step.state {
         DatabaseState::Down => subject.proxy().cut().await,
+        DatabaseState::Slow => subject
+            .proxy()
+            .slow_down(Duration::from_millis(step.latency_ms.unwrap_or(0))),
         DatabaseState::Up => subject.proxy().restore(),
     }
     Ok(Vec::new())

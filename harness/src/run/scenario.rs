@@ -197,11 +197,13 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         match ctx.launcher {
             Some(launcher) if s.needs_own_subject() => {
                 let secret = ctx.secret.clone().unwrap_or_default();
-                Some(
-                    ManagedSubject::start(launcher.launch, launcher.services, &secret, &extra)
-                        .await
-                        .map_err(|e| e.to_string()),
-                )
+                let (launch, services) = (launcher.launch, launcher.services);
+                let subject = if s.needs_running_subject() {
+                    ManagedSubject::start(launch, services, &secret, &extra).await
+                } else {
+                    ManagedSubject::prepare(launch, services, &secret, &extra).await
+                };
+                Some(subject.map_err(|e| e.to_string()))
             }
             _ => None,
         }

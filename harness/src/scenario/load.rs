@@ -41,6 +41,12 @@ impl LoadedScenario {
             || self.steps().any(Step::needs_control)
     }
 
+    /// Whether the scenario's own subject must be running for its steps
+    /// (not when every step starts a process of its own that must fail).
+    pub fn needs_running_subject(&self) -> bool {
+        self.steps().any(|s| !matches!(s, Step::StartFails(_)))
+    }
+
     /// The steps, without their roles.
     pub fn steps(&self) -> impl Iterator<Item = &Step> {
         self.scenario.steps.iter().map(|e| &e.step)
@@ -406,6 +412,14 @@ fn check_step<'s>(step: &'s Step, problems: &mut Vec<(Vec<Seg<'s>>, String)>) {
                     "the storage check has no `json` checks: it would only read the key".into(),
                 ));
             }
+        }
+        Step::Database(d)
+            if (d.state == super::model::DatabaseState::Slow) != d.latency_ms.is_some() =>
+        {
+            problems.push((
+                Vec::new(),
+                "`latency_ms` goes with `state = \"slow\"`, and only with it".into(),
+            ));
         }
         Step::Connections(c) if !c.database && !c.redis => problems.push((
             Vec::new(),

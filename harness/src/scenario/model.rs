@@ -435,21 +435,26 @@ pub struct TokenStep {
     pub lifetime_secs: Option<i64>,
 }
 
-/// Cuts or restores the subject's database.
+/// Cuts, slows down or restores the subject's database.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseStep {
-    /// `down` or `up`.
+    /// `down`, `slow` or `up`.
     pub state: DatabaseState,
+    /// With `slow`: how long each answer of the database is held back.
+    pub latency_ms: Option<u64>,
 }
 
-/// The two states of the database link.
+/// The states of the database link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseState {
     /// New connections refused, open ones dropped.
     Down,
-    /// Connections pass again.
+    /// Every answer of the database held back by `latency_ms`: a window
+    /// between a look-up and an insert is then at least that wide.
+    Slow,
+    /// Connections pass again, at full speed.
     Up,
 }
 

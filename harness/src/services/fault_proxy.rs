@@ -1,12 +1,14 @@
 //! A TCP proxy the harness puts between a subject and Postgres, to cut the
-//! database off (REG-4) and restore it, the same way for every services mode.
+//! database off (REG-4), slow it down (a race between a look-up and an
+//! insert shows however narrow its window, REG-3) and restore it, the same
+//! way for every services mode.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::copy_bidirectional;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -28,6 +30,7 @@ pub struct FaultProxy {
     addr: SocketAddr,
     target: String,
     cut: watch::Sender<bool>,
+    latency: watch::Sender<Duration>,
     active: watch::Receiver<usize>,
     accepted: Arc<AtomicUsize>,
     task: JoinHandle<()>,
@@ -47,12 +50,16 @@ impl FaultProxy {
             .local_addr()
             .map_err(ServicesError::io("could not read the fault proxy's port"))?;
         let (cut, cut_rx) = watch::channel(false);
+        let (latency, latency_rx) = watch::channel(Duration::ZERO);
         let (active_tx, active) = watch::channel(0_usize);
         let accepted = Arc::new(AtomicUsize::new(0));
         let task = tokio::spawn(accept_loop(
             listener,
             target.clone(),
-            cut_rx,
+            Links {
+                cut: cut_rx,
+                latency: latency_rx,
+            },
             active_tx,
             Arc::clone(&accepted),
         ));
@@ -60,6 +67,7 @@ impl FaultProxy {
             addr,
             target,
             cut,
+            latency,
             active,
             accepted,
             task,
@@ -95,9 +103,17 @@ impl FaultProxy {
         let _ = tokio::time::timeout(CUT_TIMEOUT, active.wait_for(|count| *count == 0)).await;
     }
 
-    /// Lets connections through again.
+    /// Lets connections through again, at full speed.
     pub fn restore(&self) {
+        self.latency.send_replace(Duration::ZERO);
         self.cut.send_replace(false);
+    }
+
+    /// Delays every answer from the target by `latency`: each query then
+    /// takes at least that long, so the window between a look-up and the
+    /// insert that depends on it is at least that wide.
+    pub fn slow_down(&self, latency: Duration) {
+        self.latency.send_replace(latency);
     }
 
     /// `url` (a `postgres://` URL of the target) with host and port replaced
@@ -143,10 +159,17 @@ impl Drop for ActiveGuard {
     }
 }
 
+/// The switches every relay watches.
+#[derive(Clone)]
+struct Links {
+    cut: watch::Receiver<bool>,
+    latency: watch::Receiver<Duration>,
+}
+
 async fn accept_loop(
     listener: TcpListener,
     target: String,
-    cut: watch::Receiver<bool>,
+    links: Links,
     active: watch::Sender<usize>,
     let_through: Arc<AtomicUsize>,
 ) {
@@ -155,11 +178,11 @@ async fn accept_loop(
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((client, _)) if *cut.borrow() => drop(client),
+                Ok((client, _)) if *links.cut.borrow() => drop(client),
                 Ok((client, _)) => {
                     let_through.fetch_add(1, Ordering::Relaxed);
                     let guard = ActiveGuard::new(&active);
-                    relays.spawn(relay(client, target.clone(), cut.clone(), guard));
+                    relays.spawn(relay(client, target.clone(), links.clone(), guard));
                 }
                 Err(error) => {
                     tracing::warn!("fault proxy to {target}: accept failed: {error}");
@@ -171,17 +194,19 @@ async fn accept_loop(
     }
 }
 
-async fn relay(
-    mut client: TcpStream,
-    target: String,
-    mut cut: watch::Receiver<bool>,
-    _guard: ActiveGuard,
-) {
+async fn relay(client: TcpStream, target: String, links: Links, _guard: ActiveGuard) {
+    let Links { mut cut, latency } = links;
     let forward = async {
-        let mut server = TcpStream::connect(&target).await?;
+        let server = TcpStream::connect(&target).await?;
         let _ = client.set_nodelay(true);
         let _ = server.set_nodelay(true);
-        copy_bidirectional(&mut client, &mut server).await
+        let (client_read, client_write) = client.into_split();
+        let (server_read, server_write) = server.into_split();
+        let no_latency = watch::channel(Duration::ZERO).1;
+        tokio::try_join!(
+            pump(client_read, server_write, no_latency),
+            pump(server_read, client_write, latency),
+        )
     };
     tokio::select! {
         result = forward => {
@@ -190,5 +215,26 @@ async fn relay(
             }
         }
         _ = cut.wait_for(|cut| *cut) => {}
+    }
+}
+
+/// Copies one direction of a connection, holding each chunk back by the
+/// current latency first.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    latency: watch::Receiver<Duration>,
+) -> std::io::Result<()> {
+    let mut buffer = vec![0_u8; 16 * 1024];
+    loop {
+        let read = from.read(&mut buffer).await?;
+        if read == 0 {
+            return to.shutdown().await;
+        }
+        let delay = *latency.borrow();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        to.write_all(&buffer[..read]).await?;
     }
 }

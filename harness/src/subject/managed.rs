@@ -74,6 +74,18 @@ impl ManagedSubject {
         secret: &str,
         extra: &std::collections::BTreeMap<String, String>,
     ) -> Result<ManagedSubject, SubjectError> {
+        let mut subject = Self::configure(launch, services, secret, extra).await?;
+        subject.spawn_until_ready().await?;
+        Ok(subject)
+    }
+
+    /// The database, proxies and environment of a subject, with no process.
+    async fn configure(
+        launch: &Launch,
+        services: &Services,
+        secret: &str,
+        extra: &std::collections::BTreeMap<String, String>,
+    ) -> Result<ManagedSubject, SubjectError> {
         let database_url = services.create_database().await?;
         let proxy = FaultProxy::start(&services.postgres().address()).await?;
         let redis = services.redis();
@@ -94,7 +106,7 @@ impl ManagedSubject {
         .with(&launch.env)
         .with(extra);
         let port = env.port().unwrap_or(port);
-        let mut subject = ManagedSubject {
+        let subject = ManagedSubject {
             launch: launch.clone(),
             env,
             proxy,
@@ -107,8 +119,19 @@ impl ManagedSubject {
             base_url: format!("http://127.0.0.1:{port}"),
             start_millis: 0,
         };
-        subject.spawn_until_ready().await?;
         Ok(subject)
+    }
+
+    /// Like [`ManagedSubject::start`], but starts no process: for scenarios
+    /// whose every step starts one of their own that must fail (CFG-2,
+    /// CFG-3), a running subject beside them would only take CPU.
+    pub async fn prepare(
+        launch: &Launch,
+        services: &Services,
+        secret: &str,
+        extra: &std::collections::BTreeMap<String, String>,
+    ) -> Result<ManagedSubject, SubjectError> {
+        Self::configure(launch, services, secret, extra).await
     }
 
     /// The backend's base URL.

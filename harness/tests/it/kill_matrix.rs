@@ -25,6 +25,10 @@ pub struct Expected {
     /// named as the one that covers the failed step.
     #[serde(default)]
     pub blocked: BTreeMap<String, String>,
+    /// Scenario files that catch the fault by chance only (a narrow race):
+    /// either verdict is right.
+    #[serde(default)]
+    pub may_fail: BTreeSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,7 +64,12 @@ fn the_matrix_names_every_fault_and_every_scenario_is_failed_by_one() {
     assert_eq!(names, listed, "kill-matrix.toml and Fault::ALL differ");
     for fault in Fault::ALL {
         let expected = &m.faults[fault.name()];
-        for name in expected.fail.iter().chain(expected.blocked.keys()) {
+        for name in expected
+            .fail
+            .iter()
+            .chain(expected.blocked.keys())
+            .chain(&expected.may_fail)
+        {
             assert!(
                 known.contains(name.as_str()),
                 "{}: no scenario {name}",
@@ -172,6 +181,7 @@ async fn the_suite_fails_and_blocks_exactly_the_documented_scenarios(#[case] fau
     let failed: BTreeSet<String> = outcome
         .scenarios_with("fail")
         .into_iter()
+        .filter(|name| !expected.may_fail.contains(*name))
         .map(str::to_owned)
         .collect();
     let blocked: BTreeMap<String, String> = outcome
