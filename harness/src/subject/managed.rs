@@ -201,6 +201,11 @@ impl ManagedSubject {
         changes: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), SubjectError> {
         self.stop().await;
+        // A killed process's listening socket still completes handshakes
+        // until the kernel has torn the process down: a readiness probe
+        // then "succeeds" against the dying process and the next request is
+        // reset. The new process starts once nothing listens on the port.
+        wait_for_port_closed(self.port(), PORT_RELEASE_TIMEOUT).await;
         self.env = self.env.with(changes);
         self.spawn_until_ready().await
     }
@@ -344,6 +349,22 @@ fn last_lines(process: &ChildProcess) -> String {
     } else {
         lines.join("\n")
     }
+}
+
+/// How long a restart waits for the stopped process's port to close.
+const PORT_RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Waits until nothing accepts connections on `port`; false at the deadline.
+pub async fn wait_for_port_closed(port: u16, timeout: Duration) -> bool {
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = crate::deadline::after(timeout);
+    while Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(address).await.is_err() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
 }
 
 /// Waits until `port` accepts a connection; false at the deadline.
