@@ -94,13 +94,22 @@ fn padded_json(n: usize) -> String {
     format!("{head}{}{tail}", "a".repeat(fill))
 }
 
-/// Sends a request and reads the whole answer.
+/// Sends a request and reads the whole answer, within [`REQUEST_TIMEOUT`].
 pub async fn send(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
 ) -> Result<Received, String> {
+    send_within(builder, transcript, REQUEST_TIMEOUT).await
+}
+
+/// Sends a request and reads the whole answer, within `timeout`.
+async fn send_within(
+    builder: reqwest::RequestBuilder,
+    transcript: &mut Transcript,
+    timeout: Duration,
+) -> Result<Received, String> {
     let response = builder
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout)
         .send()
         .await
         .map_err(|e| format!("request failed: {}", error_chain(&e)))?;
@@ -262,13 +271,16 @@ pub async fn run_burst(
 /// One burst: problems, and one transcript per distinct status (0: no
 /// answer), in status order: enough to see each kind of answer.
 async fn burst_once(scene: &Scene, step: &BurstStep) -> (Vec<String>, BTreeMap<u16, Transcript>) {
+    // The answers of a burst come one after another when the subject does
+    // the work one at a time (a password hash each): a second more each.
+    let within = REQUEST_TIMEOUT + Duration::from_secs(step.count as u64);
     let mut sends = Vec::with_capacity(step.count);
     let mut problems = Vec::new();
     for _ in 0..step.count {
         match build(scene, &step.request) {
             Ok((builder, transcript)) => sends.push(async move {
                 let mut transcript = transcript;
-                let result = send(builder, &mut transcript).await;
+                let result = send_within(builder, &mut transcript, within).await;
                 (result.map(|r| r.status), transcript)
             }),
             Err(e) => {

@@ -40,6 +40,10 @@ pub struct RunContext<'a> {
     pub browsers: Option<&'a BrowserPool>,
     /// Where screenshots and other artifacts of failures go.
     pub artifacts: std::path::PathBuf,
+    /// Held shared by every scenario while it runs, and alone by those that
+    /// time the subject's own start (CFG-2, CFG-3: "exits within 10 s"):
+    /// they run on a machine no other scenario is loading.
+    pub quiet: tokio::sync::RwLock<()>,
 }
 
 /// The contract's default selectors for the browser steps.
@@ -146,7 +150,6 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
 
 /// Runs one scenario to its verdict.
 pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioResult {
-    let mut started = Instant::now();
     let mut result = ScenarioResult {
         name: s.name.clone(),
         title: s.scenario.title.clone(),
@@ -162,6 +165,13 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         result.verdict = Verdict::NotApplicable(reason);
         return result;
     }
+    // Scenarios that time the subject's own start run alone.
+    let (_shared, _alone) = if s.steps().any(|st| matches!(st, Step::StartFails(_))) {
+        (None, Some(ctx.quiet.write().await))
+    } else {
+        (Some(ctx.quiet.read().await), None)
+    };
+    let mut started = Instant::now();
     let mut scene = Scene {
         vars: Default::default(),
         client: ctx.client.clone(),

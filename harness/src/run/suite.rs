@@ -150,6 +150,7 @@ pub async fn run_suite(
         source_root: launch.and_then(|l| l.source_root.clone()),
         browsers: launch.is_some().then_some(&browsers),
         artifacts: options.artifacts.clone(),
+        quiet: tokio::sync::RwLock::new(()),
     };
     progress.start(scenarios.len());
     let t = Instant::now();

@@ -5,6 +5,7 @@ mod hostile;
 mod interrupt;
 mod kill_matrix;
 mod loading;
+mod nestjs;
 mod outage;
 mod process;
 mod profiles;
