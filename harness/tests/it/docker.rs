@@ -8,6 +8,7 @@
 //! one): then a missing daemon fails them. The stall tests in `stall` need
 //! no daemon: they talk to a fake one.
 
+mod detection;
 mod fake_daemon;
 mod interrupt;
 mod stall;

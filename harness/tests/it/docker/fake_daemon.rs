@@ -1,12 +1,11 @@
 //! A Docker daemon that answers `GET /_ping` and lists no containers, and
 //! never answers one chosen kind of request: a registry that stalls a pull,
 //! or a daemon that stalls a container create. Served on a Unix socket in
-//! a temp directory, for a `conformance` process given it as `DOCKER_HOST`.
+//! a temp directory (or on a loopback TCP port), for a `conformance`
+//! process given it as `DOCKER_HOST`.
 
-use std::path::PathBuf;
-
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, UnixListener};
 use tokio::task::JoinHandle;
 
 /// Which request never gets an answer.
@@ -21,7 +20,7 @@ pub(crate) enum Stall {
 /// The fake daemon; it stops when dropped.
 pub(crate) struct FakeDaemon {
     _dir: tempfile::TempDir,
-    socket: PathBuf,
+    docker_host: String,
     task: JoinHandle<()>,
 }
 
@@ -41,14 +40,32 @@ impl FakeDaemon {
         });
         Self {
             _dir: dir,
-            socket,
+            docker_host: format!("unix://{}", socket.display()),
+            task,
+        }
+    }
+
+    /// Listens on a free port of 127.0.0.1, plain HTTP. Needs a runtime.
+    pub(crate) async fn start_tcp(stall: Stall) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("the fake port binds");
+        let address = listener.local_addr().expect("a local address");
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, stall));
+            }
+        });
+        Self {
+            _dir: tempfile::tempdir().expect("a temp directory"),
+            docker_host: format!("tcp://{address}"),
             task,
         }
     }
 
     /// The value for `DOCKER_HOST`.
     pub(crate) fn docker_host(&self) -> String {
-        format!("unix://{}", self.socket.display())
+        self.docker_host.clone()
     }
 }
 
@@ -60,7 +77,7 @@ impl Drop for FakeDaemon {
 
 /// Answers requests on one connection until it closes or a stalled one
 /// comes (then holds the connection open, silent, until the client gives up).
-async fn serve(stream: UnixStream, stall: Stall) {
+async fn serve(stream: impl AsyncRead + AsyncWrite + Unpin, stall: Stall) {
     let mut reader = BufReader::new(stream);
     loop {
         let mut request_line = String::new();
