@@ -224,7 +224,7 @@ impl Start<'_> {
                 .await
                 .map_err(|source| ServicesError::DockerPull {
                     image: image.clone(),
-                    source: Box::new(source),
+                    error: Box::new(source),
                 })?
         };
         for (key, value) in self.sweep.labels() {
@@ -297,7 +297,7 @@ fn docker_error(
     let what = what.into();
     move |source| ServicesError::Docker {
         what,
-        source: Box::new(source),
+        error: Box::new(source),
     }
 }
 

@@ -32,22 +32,23 @@ pub enum ServicesError {
         reason: String,
     },
     /// Testcontainers failed to start or inspect a container.
-    #[error("could not {what} with Docker: {source}")]
+    #[error("could not {what} with Docker: {error}")]
     Docker {
         /// What the harness was doing.
         what: String,
-        /// The testcontainers error.
-        source: Box<testcontainers::TestcontainersError>,
+        /// The testcontainers error, in the message (not a `source`, so
+        /// that a chained rendering does not print it twice).
+        error: Box<testcontainers::TestcontainersError>,
     },
     /// Pulling an image failed (no registry, no such image, no access).
     #[error(
-        "could not pull {image}: {source}; without a registry, build images locally (.ci/docker-images) or use a mirror's, and pass --postgres-image / --redis-image"
+        "could not pull {image}: {error}; without a registry, build images locally (.ci/docker-images) or use a mirror's, and pass --postgres-image / --redis-image"
     )]
     DockerPull {
         /// `name:tag`.
         image: String,
-        /// The testcontainers error.
-        source: Box<testcontainers::TestcontainersError>,
+        /// The testcontainers error, in the message (not a `source`).
+        error: Box<testcontainers::TestcontainersError>,
     },
     /// A Docker API call of the harness's own failed.
     #[error("could not {what} with Docker: {reason}")]
