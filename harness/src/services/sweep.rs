@@ -22,8 +22,10 @@ pub const RUN_LABEL: &str = "org.insight-garden.conformance.run";
 /// The label whose value is the harness's process id, so that a person (or
 /// a test) can find the containers of one `conformance` process.
 pub const PID_LABEL: &str = "org.insight-garden.conformance.pid";
-/// One sweep (a list and the removals) gives up after this.
-const SWEEP_TIMEOUT: Duration = Duration::from_secs(10);
+/// One sweep (a list and the removals) gives up after this: a healthy
+/// daemon needs well under a second, and a stalled one must not hold up
+/// `auto`'s fallback or the end of the run for long.
+const SWEEP_TIMEOUT: Duration = Duration::from_secs(5);
 /// After Ctrl-C, how long the handler keeps sweeping while container
 /// starts are still in flight (a create that was sent may complete later).
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(5);
