@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use conformance::process::ChildProcess;
+use conformance::services::{POSTGRES_IMAGE_ENV, REDIS_IMAGE_ENV};
 use rstest::rstest;
 
 use super::fake_daemon::{FakeDaemon, Stall};
@@ -24,7 +25,13 @@ async fn docker_mode(env: &[(&str, Option<&str>)]) -> (String, Duration) {
         .args(["run", "-q", "--services", "docker", "--filter", "INF-1"])
         .args(["--docker-timeout", "2"])
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    for name in ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] {
+    for name in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        POSTGRES_IMAGE_ENV,
+        REDIS_IMAGE_ENV,
+    ] {
         command.env_remove(name);
     }
     for (name, value) in env {
