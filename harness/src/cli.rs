@@ -1,5 +1,9 @@
 //! The command line: subcommands and their options, parsed with clap.
 
+use crate::services::{
+    DEFAULT_DOCKER_DEADLINE, DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE, DOCKER_DEADLINE_ENV,
+    DockerOptions, ImageRef, POSTGRES_IMAGE_ENV, REDIS_IMAGE_ENV,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -83,6 +87,9 @@ pub struct RunArgs {
     /// Redis URL for `--services external`.
     #[arg(long, value_name = "URL")]
     pub redis_url: Option<String>,
+    /// The images of Docker services.
+    #[command(flatten)]
+    pub docker: DockerArgs,
     /// What is tested: `reference`, `command` (with --subject-cmd), `url`
     /// (with --backend-url), or a subject profile file (`*.toml`).
     #[arg(long, default_value = "reference", value_name = "KIND|PROFILE")]
@@ -150,4 +157,33 @@ pub struct BenchArgs {
     /// `RUST_LOG` of a reference server the bench starts (`info` logs every request).
     #[arg(long, default_value = "warn", value_name = "FILTER")]
     pub subject_log: String,
+    /// The images of Docker services (when the bench starts the reference).
+    #[command(flatten)]
+    pub docker: DockerArgs,
+}
+
+/// Which images Docker services use (`--services docker` or `auto`), for
+/// registry mirrors and for images built locally (`.ci/docker-images`).
+#[derive(Debug, Clone, Args)]
+pub struct DockerArgs {
+    /// The Postgres image (NAME:TAG); it must follow the official image's conventions.
+    #[arg(long, value_name = "IMAGE", env = POSTGRES_IMAGE_ENV, default_value = DEFAULT_POSTGRES_IMAGE)]
+    pub postgres_image: ImageRef,
+    /// The Redis image (NAME:TAG).
+    #[arg(long, value_name = "IMAGE", env = REDIS_IMAGE_ENV, default_value = DEFAULT_REDIS_IMAGE)]
+    pub redis_image: ImageRef,
+    /// How long pulling and starting both containers may take before `auto` falls back to local services (`docker` fails).
+    #[arg(long, value_name = "SECS", env = DOCKER_DEADLINE_ENV, default_value_t = DEFAULT_DOCKER_DEADLINE.as_secs())]
+    pub docker_timeout: u64,
+}
+
+impl DockerArgs {
+    /// The options the services take.
+    pub fn options(&self) -> DockerOptions {
+        DockerOptions {
+            postgres_image: self.postgres_image.clone(),
+            redis_image: self.redis_image.clone(),
+            deadline: std::time::Duration::from_secs(self.docker_timeout),
+        }
+    }
 }

@@ -224,6 +224,7 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     }
     let options = SuiteOptions {
         services: services(&args)?,
+        docker: args.docker.options(),
         subject: subject(&args)?,
         strict: args.strict,
         concurrency: args.concurrency,

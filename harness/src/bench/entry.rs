@@ -144,7 +144,7 @@ async fn target(args: &BenchArgs) -> anyhow::Result<Target> {
     }
     crate::process::install_interrupt_cleanup()?;
     eprintln!("bench: starting Postgres and Redis");
-    let services = Services::start(ServicesMode::Auto)
+    let services = Services::start_with(ServicesMode::Auto, &args.docker.options())
         .await
         .context("cannot start Postgres and Redis for the reference server")?;
     eprintln!("bench: {}", services.description());

@@ -8,7 +8,7 @@ use crate::outcome::RunOutcome;
 use crate::rules::Catalogue;
 use crate::scenario::load::LoadedScenario;
 use crate::services::free_port;
-use crate::services::{Services, ServicesError, ServicesMode};
+use crate::services::{DockerOptions, Services, ServicesError, ServicesMode};
 use crate::subject::managed::{ManagedSubject, SubjectError};
 use crate::subject::spec::SubjectSpec;
 use futures::StreamExt;
@@ -19,6 +19,8 @@ use std::time::Instant;
 pub struct SuiteOptions {
     /// Where Postgres and Redis come from (managed subjects only).
     pub services: ServicesMode,
+    /// The images and deadline of Docker services (`docker`, `auto`).
+    pub docker: DockerOptions,
     /// What is tested.
     pub subject: SubjectSpec,
     /// Whether SHOULD failures fail the run.
@@ -82,14 +84,16 @@ pub async fn run_suite(
             // The browser, when a scenario needs one, starts beside the services.
             let wants_browser = scenarios.iter().any(|s| s.scenario.needs.browser);
             let t = Instant::now();
-            let (services, browser_ms) =
-                tokio::join!(Services::start(options.services.clone()), async {
+            let (services, browser_ms) = tokio::join!(
+                Services::start_with(options.services.clone(), &options.docker),
+                async {
                     let t = Instant::now();
                     if wants_browser {
                         let _ = browsers.driver().await;
                     }
                     t.elapsed().as_millis() as u64
-                });
+                }
+            );
             let services = services?;
             phases.push(("services".to_owned(), t.elapsed().as_millis() as u64));
             if wants_browser {

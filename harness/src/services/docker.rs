@@ -1,173 +1,42 @@
-//! Postgres and Redis as Docker containers (testcontainers), and the quick
-//! check whether a Docker daemon answers at all.
+//! Postgres and Redis as Docker containers (testcontainers), started within
+//! one deadline, with the settings local processes get, published on
+//! `127.0.0.1` when that is this process's loopback, and labelled per start
+//! so that nothing is left behind whatever interrupts the start.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
+use testcontainers::bollard::Docker;
+use testcontainers::bollard::errors::Error as BollardError;
+use testcontainers::bollard::models::{HostConfig, PortBinding};
+use testcontainers::core::IntoContainerPort;
 use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, ImageExt, TestcontainersError};
+use testcontainers::{ContainerAsync, ContainerRequest, Image, ImageExt};
 use testcontainers_modules::postgres::Postgres;
 use testcontainers_modules::redis::{REDIS_PORT, Redis};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::daemon::{connect, publishes_on_loopback};
+use super::daemon_address::DaemonAddress;
 use super::endpoint::{PostgresEndpoint, RedisEndpoint, postgres_version, redis_version};
 use super::error::ServicesError;
-use crate::process::{CleanupRegistration, register_cleanup};
+use super::images::{DockerOptions, ImageRef};
+use super::settings::{INITDB_ARGS, REDIS_ARGS, postgres_setting_args};
+use super::sweep::ContainerSweep;
 
-/// The images the contract is specified against.
-const POSTGRES_TAG: &str = "16-alpine";
-const REDIS_TAG: &str = "7-alpine";
+/// Postgres's port inside its container.
+const POSTGRES_PORT: u16 = 5432;
 /// A container that printed its ready line should answer quickly.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
-/// Time the interrupt handler gives the daemon to remove a container.
-const REMOVE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Whether a Docker daemon answered, and where or why not, for the one-line
-/// services description.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DaemonStatus {
-    /// `GET /_ping` answered OK.
-    Answered {
-        /// e.g. `unix:///var/run/docker.sock`.
-        endpoint: String,
-    },
-    /// No daemon to use.
-    Absent {
-        /// e.g. `/var/run/docker.sock not found`.
-        reason: String,
-    },
-}
-
-/// Where the daemon listens, resolved like testcontainers does.
-#[derive(Clone, Debug)]
-pub(super) enum DaemonAddress {
-    Unix(PathBuf),
-    Tcp(String),
-}
-
-impl std::fmt::Display for DaemonAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unix(path) => write!(f, "unix://{}", path.display()),
-            Self::Tcp(address) => write!(f, "tcp://{address}"),
-        }
-    }
-}
-
-/// Asks the Docker daemon `GET /_ping`, giving up after `limit`. Looks where
-/// testcontainers looks: `DOCKER_HOST`, then `/var/run/docker.sock` and the
-/// rootless / Docker Desktop sockets.
-pub async fn docker_daemon_status(limit: Duration) -> DaemonStatus {
-    match daemon_address() {
-        Ok(address) => match tokio::time::timeout(limit, ping(&address)).await {
-            Ok(Ok(())) => DaemonStatus::Answered {
-                endpoint: address.to_string(),
-            },
-            Ok(Err(reason)) => DaemonStatus::Absent {
-                reason: format!("{address}: {reason}"),
-            },
-            Err(_) => DaemonStatus::Absent {
-                reason: format!("{address} did not answer within {limit:?}"),
-            },
-        },
-        Err(reason) => DaemonStatus::Absent { reason },
-    }
-}
-
-fn daemon_address() -> Result<DaemonAddress, String> {
-    if let Some(host) = std::env::var_os("DOCKER_HOST").filter(|host| !host.is_empty()) {
-        let host = host.to_string_lossy();
-        return if let Some(path) = host.strip_prefix("unix://") {
-            Ok(DaemonAddress::Unix(PathBuf::from(path)))
-        } else if let Some(address) = host.strip_prefix("tcp://") {
-            Ok(DaemonAddress::Tcp(address.trim_end_matches('/').to_owned()))
-        } else {
-            Err(format!("DOCKER_HOST={host} is neither unix:// nor tcp://"))
-        };
-    }
-    let mut sockets = vec![PathBuf::from("/var/run/docker.sock")];
-    if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR") {
-        sockets.push(Path::new(&runtime).join(".docker/run/docker.sock"));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        sockets.push(Path::new(&home).join(".docker/run/docker.sock"));
-        sockets.push(Path::new(&home).join(".docker/desktop/docker.sock"));
-    }
-    sockets
-        .into_iter()
-        .find(|socket| socket.exists())
-        .map(DaemonAddress::Unix)
-        .ok_or_else(|| "/var/run/docker.sock not found and DOCKER_HOST not set".to_owned())
-}
-
-/// One raw HTTP/1.0 request: tiny, and needs no HTTP client for a socket.
-async fn ping(address: &DaemonAddress) -> Result<(), String> {
-    const REQUEST: &[u8] = b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
-    let mut response = Vec::new();
-    let io = async {
-        match address {
-            DaemonAddress::Unix(path) => {
-                let mut stream = tokio::net::UnixStream::connect(path).await?;
-                stream.write_all(REQUEST).await?;
-                stream.read_to_end(&mut response).await
-            }
-            DaemonAddress::Tcp(host) => {
-                let mut stream = tokio::net::TcpStream::connect(host).await?;
-                stream.write_all(REQUEST).await?;
-                stream.read_to_end(&mut response).await
-            }
-        }
-    };
-    io.await.map_err(|error| error.to_string())?;
-    let status_line = String::from_utf8_lossy(&response)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    if status_line.starts_with("HTTP/1.") && status_line.contains(" 200") {
-        Ok(())
-    } else {
-        Err(format!("unexpected answer to GET /_ping: {status_line:?}"))
-    }
-}
-
-/// Removes a container without an async runtime, for the interrupt handler
-/// and for a drop outside a runtime.
-fn remove_container_blocking(address: &DaemonAddress, id: &str) {
-    let request =
-        format!("DELETE /containers/{id}?force=true&v=true HTTP/1.0\r\nHost: docker\r\n\r\n");
-    let exchange = |stream: &mut dyn ReadWrite| -> std::io::Result<()> {
-        stream.write_all(request.as_bytes())?;
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).map(drop)
-    };
-    let result = match address {
-        DaemonAddress::Unix(path) => {
-            std::os::unix::net::UnixStream::connect(path).and_then(|mut s| {
-                s.set_read_timeout(Some(REMOVE_TIMEOUT))?;
-                exchange(&mut s)
-            })
-        }
-        DaemonAddress::Tcp(host) => std::net::TcpStream::connect(host).and_then(|mut s| {
-            s.set_read_timeout(Some(REMOVE_TIMEOUT))?;
-            exchange(&mut s)
-        }),
-    };
-    if let Err(error) = result {
-        tracing::warn!("could not remove container {id} via {address}: {error}");
-    }
-}
-
-trait ReadWrite: Read + Write {}
-impl<T: Read + Write> ReadWrite for T {}
 
 /// Postgres and Redis containers, removed when dropped.
 pub(super) struct DockerServices {
     postgres: Option<ContainerAsync<Postgres>>,
     redis: Option<ContainerAsync<Redis>>,
-    address: DaemonAddress,
-    _cleanup: Vec<CleanupRegistration>,
+    /// Dropped after the containers: removes whatever they left.
+    _sweep: ContainerSweep,
+    pub(super) postgres_image: String,
+    pub(super) redis_image: String,
     pub(super) postgres_endpoint: PostgresEndpoint,
     pub(super) redis_endpoint: RedisEndpoint,
     pub(super) postgres_version: String,
@@ -181,96 +50,289 @@ impl DockerServices {
         let redis = self.redis.as_ref().map(|c| c.id().to_owned());
         postgres.into_iter().chain(redis).collect()
     }
+}
 
-    /// The image names, for the description.
-    pub(super) fn images() -> (String, String) {
-        (
-            format!("postgres:{POSTGRES_TAG}"),
-            format!("redis:{REDIS_TAG}"),
-        )
+/// A start that failed, and the sweep for containers it may still leave
+/// (a create the daemon completes after the deadline): whoever carries on
+/// keeps it until the run ends.
+pub(super) struct DockerFailure {
+    pub(super) error: ServicesError,
+    pub(super) sweep: ContainerSweep,
+}
+
+/// Where each container's start is, for the message when time runs out.
+#[derive(Default)]
+struct Stage(Mutex<String>);
+
+impl Stage {
+    fn set(&self, what: String) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = what;
+    }
+
+    fn get(&self) -> String {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
-/// Starts both containers in parallel and waits until both answer.
-pub(super) async fn start() -> Result<DockerServices, ServicesError> {
-    let address = daemon_address().map_err(|reason| ServicesError::DockerUnavailable { reason })?;
-    let (postgres, redis) = tokio::join!(
-        Postgres::default().with_tag(POSTGRES_TAG).start(),
-        Redis::default().with_tag(REDIS_TAG).start(),
-    );
-    let (postgres_image, redis_image) = DockerServices::images();
-    // Whichever started is dropped (and removed) if the other failed.
-    let postgres = postgres.map_err(docker_error(format!("start {postgres_image}")))?;
-    let redis = redis.map_err(docker_error(format!("start {redis_image}")))?;
-    let cleanup = [postgres.id().to_owned(), redis.id().to_owned()]
-        .into_iter()
-        .map(|id| {
-            let address = address.clone();
-            register_cleanup(move || remove_container_blocking(&address, &id))
-        })
-        .collect();
-
-    let postgres_endpoint = PostgresEndpoint {
-        host: container_host(&postgres).await?,
-        port: postgres
-            .get_host_port_ipv4(5432)
-            .await
-            .map_err(docker_error("read the Postgres port"))?,
-        user: "postgres".to_owned(),
-        password: "postgres".to_owned(),
+/// Starts both containers in parallel and waits until both answer, all
+/// within `options.deadline`.
+pub(super) async fn start(
+    address: DaemonAddress,
+    options: &DockerOptions,
+) -> Result<DockerServices, DockerFailure> {
+    // Registered before anything is asked of the daemon.
+    let sweep = ContainerSweep::register(address.clone());
+    let stages = [Stage::default(), Stage::default()];
+    let attempt = start_both(&address, options, &sweep, &stages);
+    let result = match tokio::time::timeout(options.deadline, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(ServicesError::DockerDeadline {
+            waited: options.deadline,
+            stages: format!("postgres: {}; redis: {}", stages[0].get(), stages[1].get()),
+        }),
     };
-    let redis_endpoint = RedisEndpoint::new(
-        container_host(&redis).await?,
-        redis
-            .get_host_port_ipv4(REDIS_PORT)
+    match result {
+        Ok((postgres, redis)) => Ok(DockerServices {
+            postgres: Some(postgres.container),
+            redis: Some(redis.container),
+            _sweep: sweep,
+            postgres_image: options.postgres_image.to_string(),
+            redis_image: options.redis_image.to_string(),
+            postgres_endpoint: postgres.endpoint,
+            redis_endpoint: redis.endpoint,
+            postgres_version: postgres.version,
+            redis_version: redis.version,
+        }),
+        Err(error) => {
+            sweep.sweep().await;
+            Err(DockerFailure { error, sweep })
+        }
+    }
+}
+
+/// A started container, where it answers and what it reported.
+struct Started<I: Image, E> {
+    container: ContainerAsync<I>,
+    endpoint: E,
+    version: String,
+}
+
+async fn start_both(
+    address: &DaemonAddress,
+    options: &DockerOptions,
+    sweep: &ContainerSweep,
+    stages: &[Stage; 2],
+) -> Result<
+    (
+        Started<Postgres, PostgresEndpoint>,
+        Started<Redis, RedisEndpoint>,
+    ),
+    ServicesError,
+> {
+    let docker = connect(address).map_err(|reason| ServicesError::DockerUnavailable { reason })?;
+    let loopback = publishes_on_loopback(address);
+    let postgres = async {
+        // Trust, as local servers (`initdb --auth=trust`): a SCRAM
+        // handshake costs a debug-built client tens of milliseconds per
+        // connection, enough under load to time out a subject's pool.
+        let request = image_request(
+            Postgres::default().with_host_auth(),
+            &options.postgres_image,
+        )
+        .with_cmd(postgres_setting_args())
+        .with_env_var("POSTGRES_INITDB_ARGS", INITDB_ARGS.join(" "));
+        let start = Start {
+            docker: &docker,
+            image: &options.postgres_image,
+            port: POSTGRES_PORT,
+            loopback,
+            sweep,
+            stage: &stages[0],
+            deadline: options.deadline,
+        };
+        let (container, host, port) = start.run(request).await?;
+        let endpoint = PostgresEndpoint {
+            host,
+            port,
+            user: "postgres".to_owned(),
+            password: "postgres".to_owned(),
+        };
+        stages[0].set("waiting for its first answer".to_owned());
+        let version = postgres_version(&endpoint, "postgres", ANSWER_TIMEOUT).await?;
+        Ok::<_, ServicesError>(Started {
+            container,
+            endpoint,
+            version,
+        })
+    };
+    let redis = async {
+        let command = std::iter::once("redis-server").chain(REDIS_ARGS.iter().copied());
+        let request = image_request(Redis::default(), &options.redis_image).with_cmd(command);
+        let start = Start {
+            docker: &docker,
+            image: &options.redis_image,
+            port: REDIS_PORT,
+            loopback,
+            sweep,
+            stage: &stages[1],
+            deadline: options.deadline,
+        };
+        let (container, host, port) = start.run(request).await?;
+        let endpoint = RedisEndpoint::new(host, port);
+        stages[1].set("waiting for its first answer".to_owned());
+        let version = redis_version(&endpoint, ANSWER_TIMEOUT).await?;
+        Ok(Started {
+            container,
+            endpoint,
+            version,
+        })
+    };
+    // Whichever started is dropped (and removed) if the other failed.
+    tokio::try_join!(postgres, redis)
+}
+
+fn image_request<I: Image>(image: I, reference: &ImageRef) -> ContainerRequest<I> {
+    image.with_name(reference.name()).with_tag(reference.tag())
+}
+
+/// What one container's start needs.
+struct Start<'a> {
+    docker: &'a Docker,
+    image: &'a ImageRef,
+    port: u16,
+    loopback: bool,
+    sweep: &'a ContainerSweep,
+    stage: &'a Stage,
+    deadline: Duration,
+}
+
+impl Start<'_> {
+    /// Pulls the image if the daemon lacks it, starts the container with
+    /// the run's labels and returns it with the host and port it answers on.
+    async fn run<I: Image>(
+        &self,
+        request: ContainerRequest<I>,
+    ) -> Result<(ContainerAsync<I>, String, u16), ServicesError> {
+        let image = self.image.to_string();
+        self.stage.set(format!("looking for {image}"));
+        let mut request = if self.has_image(&image).await? {
+            request
+        } else {
+            self.stage.set(format!("pulling {image}"));
+            request
+                .pull_image()
+                .await
+                .map_err(|source| ServicesError::DockerPull {
+                    image: image.clone(),
+                    error: Box::new(source),
+                })?
+        };
+        for (key, value) in self.sweep.labels() {
+            request = request.with_label(key, value);
+        }
+        if self.loopback {
+            let port = self.port;
+            request =
+                request.with_host_config_modifier(move |config| bind_to_loopback(config, port));
+        }
+        let request = request.with_startup_timeout(self.deadline);
+        self.stage
+            .set(format!("starting {image} and waiting for its ready line"));
+        let in_flight = self.sweep.in_flight();
+        let container = request
+            .start()
             .await
-            .map_err(docker_error("read the Redis port"))?,
-    );
-    let (postgres_version, redis_version) = tokio::try_join!(
-        postgres_version(&postgres_endpoint, "postgres", ANSWER_TIMEOUT),
-        redis_version(&redis_endpoint, ANSWER_TIMEOUT),
-    )?;
-    Ok(DockerServices {
-        postgres: Some(postgres),
-        redis: Some(redis),
-        address,
-        _cleanup: cleanup,
-        postgres_endpoint,
-        redis_endpoint,
-        postgres_version,
-        redis_version,
-    })
+            .map_err(docker_error(format!("start {image}")))?;
+        drop(in_flight);
+        self.stage.set("reading its port".to_owned());
+        let host = if self.loopback {
+            "127.0.0.1".to_owned()
+        } else {
+            let host = container
+                .get_host()
+                .await
+                .map_err(docker_error("read the container host"))?;
+            host.to_string()
+        };
+        let port = container
+            .get_host_port_ipv4(self.port.tcp())
+            .await
+            .map_err(docker_error(format!("read the port of {image}")))?;
+        Ok((container, host, port))
+    }
+
+    async fn has_image(&self, image: &str) -> Result<bool, ServicesError> {
+        match self.docker.inspect_image(image).await {
+            Ok(_) => Ok(true),
+            Err(BollardError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
+            Err(error) => Err(ServicesError::DockerApi {
+                what: format!("look for the image {image}"),
+                reason: error.to_string(),
+            }),
+        }
+    }
 }
 
-async fn container_host<I: testcontainers::Image>(
-    container: &ContainerAsync<I>,
-) -> Result<String, ServicesError> {
-    let host = container
-        .get_host()
-        .await
-        .map_err(docker_error("read the container host"))?;
-    Ok(host.to_string())
+/// Publishes `port` on `127.0.0.1` only (a free port the daemon picks),
+/// instead of testcontainers' every port on every interface: the harness,
+/// the fault proxy and the subject all connect to `127.0.0.1`, and Docker
+/// may map a different host port for IPv6, which `localhost` may pick.
+fn bind_to_loopback(config: &mut HostConfig, port: u16) {
+    config.publish_all_ports = Some(false);
+    let binding = PortBinding {
+        host_ip: Some("127.0.0.1".to_owned()),
+        host_port: None,
+    };
+    config.port_bindings = Some(HashMap::from([(
+        format!("{port}/tcp"),
+        Some(vec![binding]),
+    )]));
 }
 
-fn docker_error(what: impl Into<String>) -> impl FnOnce(TestcontainersError) -> ServicesError {
+fn docker_error(
+    what: impl Into<String>,
+) -> impl FnOnce(testcontainers::TestcontainersError) -> ServicesError {
     let what = what.into();
-    move |source| ServicesError::Docker { what, source }
+    move |source| ServicesError::Docker {
+        what,
+        error: Box::new(source),
+    }
 }
 
 impl Drop for DockerServices {
     fn drop(&mut self) {
         // Inside a runtime the containers remove themselves. Their `Drop`
         // needs one, so outside a runtime (e.g. a panic unwinding past it)
-        // remove them over the API and forget the handles instead.
+        // the handles are forgotten and the sweep, dropped next, removes
+        // the containers by label.
         if tokio::runtime::Handle::try_current().is_err() {
             if let Some(container) = self.postgres.take() {
-                remove_container_blocking(&self.address, container.id());
                 std::mem::forget(container);
             }
             if let Some(container) = self.redis.take() {
-                remove_container_blocking(&self.address, container.id());
                 std::mem::forget(container);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_bound_to_loopback_only() {
+        let mut config = HostConfig {
+            publish_all_ports: Some(true),
+            ..HostConfig::default()
+        };
+        bind_to_loopback(&mut config, 5432);
+        assert_eq!(config.publish_all_ports, Some(false));
+        let bindings = config.port_bindings.unwrap_or_default();
+        let binding = bindings["5432/tcp"].clone().unwrap_or_default();
+        assert_eq!(binding.len(), 1);
+        assert_eq!(binding[0].host_ip.as_deref(), Some("127.0.0.1"));
     }
 }

@@ -32,12 +32,49 @@ pub enum ServicesError {
         reason: String,
     },
     /// Testcontainers failed to start or inspect a container.
-    #[error("could not {what} with Docker: {source}")]
+    #[error("could not {what} with Docker: {error}")]
     Docker {
         /// What the harness was doing.
         what: String,
-        /// The testcontainers error.
-        source: testcontainers::TestcontainersError,
+        /// The testcontainers error, in the message (not a `source`, so
+        /// that a chained rendering does not print it twice).
+        error: Box<testcontainers::TestcontainersError>,
+    },
+    /// Pulling an image failed (no registry, no such image, no access).
+    #[error(
+        "could not pull {image}: {error}; without a registry, build images locally (.ci/docker-images) or use a mirror's, and pass --postgres-image / --redis-image"
+    )]
+    DockerPull {
+        /// `name:tag`.
+        image: String,
+        /// The testcontainers error, in the message (not a `source`).
+        error: Box<testcontainers::TestcontainersError>,
+    },
+    /// A Docker API call of the harness's own failed.
+    #[error("could not {what} with Docker: {reason}")]
+    DockerApi {
+        /// What the harness was doing.
+        what: String,
+        /// The daemon's or the client's reason.
+        reason: String,
+    },
+    /// Pulling and starting the containers took longer than allowed.
+    #[error(
+        "Docker containers were not up within {waited:?} ({stages}): check the daemon and the registry, raise --docker-timeout, or use --services local"
+    )]
+    DockerDeadline {
+        /// The deadline.
+        waited: Duration,
+        /// Where each container's start was when time ran out.
+        stages: String,
+    },
+    /// `auto` could not use Docker and local services failed too.
+    #[error("{why}; then local services failed: {local}")]
+    Fallback {
+        /// Why Docker was not used, as the services line would say.
+        why: String,
+        /// Why local services failed.
+        local: Box<ServicesError>,
     },
     /// A local service process failed.
     #[error("{what}: {source}")]
@@ -88,6 +125,16 @@ pub enum ServicesError {
 }
 
 impl ServicesError {
+    /// Whether a program local services need is missing (also behind
+    /// `auto`'s fallback), so callers can skip rather than fail.
+    pub fn is_missing_binary(&self) -> bool {
+        match self {
+            Self::MissingBinary { .. } => true,
+            Self::Fallback { local, .. } => local.is_missing_binary(),
+            _ => false,
+        }
+    }
+
     pub(super) fn process(what: impl Into<String>) -> impl FnOnce(ProcessError) -> Self {
         let what = what.into();
         move |source| Self::Process { what, source }

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::endpoint::{PostgresEndpoint, RedisEndpoint, postgres_version, redis_version};
 use super::error::ServicesError;
 use super::free_port::free_port;
+use super::settings::{INITDB_ARGS, REDIS_ARGS, postgres_setting_args};
 use crate::process::{
     ChildProcess, CleanupRegistration, GuardedTempDir, ProcessError, RunAs, register_cleanup,
 };
@@ -99,15 +100,11 @@ async fn start_postgres(bin: &Path) -> Result<LocalPostgres, ServicesError> {
     }
     let data = dir.path().join("data");
     let mut initdb = postgres_command(&bin.join("initdb"), dir.path(), run_as.as_ref());
-    initdb.arg("-D").arg(&data).args([
-        "-U",
-        "postgres",
-        "--auth=trust",
-        "-E",
-        "UTF8",
-        "--locale=C",
-        "--no-sync",
-    ]);
+    initdb
+        .arg("-D")
+        .arg(&data)
+        .args(["-U", "postgres", "--auth=trust"])
+        .args(INITDB_ARGS);
     ChildProcess::spawn("initdb", initdb)
         .map_err(ServicesError::process("could not run initdb"))?
         .wait_success(INITDB_TIMEOUT)
@@ -124,12 +121,8 @@ async fn start_postgres(bin: &Path) -> Result<LocalPostgres, ServicesError> {
             .arg(&data)
             .args(["-p", &port.to_string(), "-k"])
             .arg(dir.path())
-            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
-            .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
-            .args(["-c", "max_connections=200"])
-            // Dynamic shared memory as files in the data directory, not in
-            // `/dev/shm`, so that a killed server leaves none behind.
-            .args(["-c", "dynamic_shared_memory_type=mmap"]);
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .args(postgres_setting_args());
         let process = ChildProcess::spawn("postgres", server)
             .map_err(ServicesError::process("could not start postgres"))?;
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -243,7 +236,8 @@ async fn start_redis(bin: &Path) -> Result<LocalRedis, ServicesError> {
         server
             .current_dir(dir.path())
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--dir"])
+            .args(REDIS_ARGS)
+            .arg("--dir")
             .arg(dir.path());
         let process = ChildProcess::spawn("redis-server", server)
             .map_err(ServicesError::process("could not start redis-server"))?;

@@ -7,12 +7,15 @@ use std::time::Duration;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::sync::OnceCell;
 
-use super::docker::{self, DaemonStatus, DockerServices, docker_daemon_status};
+use super::daemon;
+use super::docker::{self, DockerServices};
 use super::endpoint::{PostgresEndpoint, RedisEndpoint};
 use super::error::ServicesError;
 use super::external;
+use super::images::DockerOptions;
 use super::local::{self, LocalServices};
 use super::mode::{ServicesKind, ServicesMode};
+use super::sweep::ContainerSweep;
 
 /// How long `auto` and `docker` wait for the Docker daemon to answer.
 const DAEMON_TIMEOUT: Duration = Duration::from_secs(1);
@@ -30,6 +33,10 @@ pub struct Services {
     description: String,
     template: OnceCell<Template>,
     backend: Backend,
+    /// Local services that replaced a failed Docker start keep that start's
+    /// sweep, which removes at the end of the run (and on Ctrl-C) any
+    /// container the daemon created after the failure.
+    _abandoned: Option<ContainerSweep>,
 }
 
 /// The database new ones are copied from, made on first use.
@@ -46,36 +53,51 @@ enum Backend {
 }
 
 impl Services {
-    /// Provides Postgres and Redis as `mode` says. `auto` takes Docker when
-    /// a daemon answers within a second, else local processes; the reason
-    /// ends up in [`Services::description`].
+    /// Provides Postgres and Redis as `mode` says, with the official images
+    /// for Docker; see [`Services::start_with`].
     pub async fn start(mode: ServicesMode) -> Result<Self, ServicesError> {
+        Self::start_with(mode, &DockerOptions::default()).await
+    }
+
+    /// Provides Postgres and Redis as `mode` says, Docker containers made
+    /// as `docker` says. `auto` takes Docker when a daemon answers within a
+    /// second and the containers are up within `docker.deadline`, else
+    /// local processes; the reason ends up in [`Services::description`],
+    /// and in the error if local processes fail too.
+    pub async fn start_with(
+        mode: ServicesMode,
+        docker: &DockerOptions,
+    ) -> Result<Self, ServicesError> {
         match mode {
-            ServicesMode::Auto => match docker_daemon_status(DAEMON_TIMEOUT).await {
-                DaemonStatus::Answered { endpoint } => match docker::start().await {
-                    Ok(docker) => Ok(Self::from_docker(
-                        docker,
-                        format!("Docker daemon answered at {endpoint}"),
-                    )),
-                    Err(error) => {
-                        let why = format!(
-                            "Docker daemon answered at {endpoint} but containers failed: {error}"
-                        );
-                        Self::start_local(why).await
+            ServicesMode::Auto => match daemon::probe(DAEMON_TIMEOUT).await {
+                Ok(address) => {
+                    let endpoint = address.to_string();
+                    match docker::start(address, docker).await {
+                        Ok(services) => Ok(Self::from_docker(
+                            services,
+                            format!("Docker daemon answered at {endpoint}"),
+                        )),
+                        Err(failure) => {
+                            let why = format!(
+                                "Docker daemon answered at {endpoint} but containers failed: {}",
+                                failure.error
+                            );
+                            Self::fall_back(why, Some(failure.sweep)).await
+                        }
                     }
-                },
-                DaemonStatus::Absent { reason } => {
-                    Self::start_local(format!("no Docker daemon: {reason}")).await
                 }
+                Err(reason) => Self::fall_back(format!("no Docker daemon: {reason}"), None).await,
             },
-            ServicesMode::Docker => match docker_daemon_status(DAEMON_TIMEOUT).await {
-                DaemonStatus::Answered { .. } => Ok(Self::from_docker(
-                    docker::start().await?,
-                    "docker requested".to_owned(),
-                )),
-                DaemonStatus::Absent { reason } => Err(ServicesError::DockerUnavailable { reason }),
-            },
-            ServicesMode::Local => Self::start_local("local requested".to_owned()).await,
+            ServicesMode::Docker => {
+                let address = daemon::probe(DAEMON_TIMEOUT)
+                    .await
+                    .map_err(|reason| ServicesError::DockerUnavailable { reason })?;
+                match docker::start(address, docker).await {
+                    Ok(services) => Ok(Self::from_docker(services, "docker requested".to_owned())),
+                    Err(failure) => Err(failure.error),
+                }
+            }
+            ServicesMode::Local => Self::start_local("local requested".to_owned(), None).await,
             ServicesMode::External {
                 database_url,
                 redis_url,
@@ -83,7 +105,25 @@ impl Services {
         }
     }
 
-    async fn start_local(why: String) -> Result<Self, ServicesError> {
+    /// `auto`'s local services, keeping why Docker was not used both in the
+    /// description and, when local services fail too, in the error.
+    async fn fall_back(
+        why: String,
+        leftovers: Option<ContainerSweep>,
+    ) -> Result<Self, ServicesError> {
+        match Self::start_local(why.clone(), leftovers).await {
+            Ok(services) => Ok(services),
+            Err(local) => Err(ServicesError::Fallback {
+                why,
+                local: Box::new(local),
+            }),
+        }
+    }
+
+    async fn start_local(
+        why: String,
+        leftovers: Option<ContainerSweep>,
+    ) -> Result<Self, ServicesError> {
         let local = local::start().await?;
         let description = format!(
             "services: local postgres {} on {} and redis-server {} on {} ({why})",
@@ -100,15 +140,17 @@ impl Services {
             description,
             template: OnceCell::new(),
             backend: Backend::Local(Box::new(local)),
+            _abandoned: leftovers,
         })
     }
 
     fn from_docker(docker: DockerServices, why: String) -> Self {
-        let (postgres_image, redis_image) = DockerServices::images();
         let description = format!(
-            "services: docker {postgres_image} (postgres {}) on {} and {redis_image} (redis {}) on {} ({why})",
+            "services: docker {} (postgres {}) on {} and {} (redis {}) on {} ({why})",
+            docker.postgres_image,
             docker.postgres_version,
             docker.postgres_endpoint.address(),
+            docker.redis_image,
             docker.redis_version,
             docker.redis_endpoint.address(),
         );
@@ -120,6 +162,7 @@ impl Services {
             description,
             template: OnceCell::new(),
             backend: Backend::Docker(Box::new(docker)),
+            _abandoned: None,
         }
     }
 
@@ -152,6 +195,7 @@ impl Services {
             description,
             template: OnceCell::new(),
             backend: Backend::External,
+            _abandoned: None,
         })
     }
 

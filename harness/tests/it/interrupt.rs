@@ -317,6 +317,7 @@ fn panic_target() {
     assert_eq!(scenarios.len(), 2, "both scenarios exist");
     let options = SuiteOptions {
         services: ServicesMode::Local,
+        docker: conformance::services::DockerOptions::default(),
         subject: super::support::reference(&[]),
         strict: false,
         concurrency: 8,

@@ -1,6 +1,7 @@
 //! One integration test binary for the harness; a module per area.
 
 mod bench;
+mod docker;
 mod hostile;
 mod interrupt;
 mod kill_matrix;

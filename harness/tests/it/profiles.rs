@@ -75,6 +75,7 @@ async fn start_error(file: &str) -> (String, Duration) {
         .collect();
     let options = SuiteOptions {
         services: ServicesMode::Auto,
+        docker: conformance::services::DockerOptions::default(),
         subject: launch_of(&fixture(file)),
         strict: false,
         concurrency: 1,

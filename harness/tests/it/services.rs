@@ -145,11 +145,20 @@ fn a_panic_while_holding_services_still_cleans_up() {
 async fn auto_mode_says_which_services_it_chose_and_why() {
     let daemon = docker_daemon_status(Duration::from_secs(1)).await;
     let started = Instant::now();
-    let services = Services::start(ServicesMode::Auto).await.unwrap();
+    let images = super::docker::images();
+    let services = Services::start_with(ServicesMode::Auto, &images)
+        .await
+        .unwrap();
     let description = services.description();
     eprintln!("{description} [chosen in {:?}]", started.elapsed());
     match daemon {
-        DaemonStatus::Answered { .. } => assert_eq!(services.kind(), ServicesKind::Docker),
+        DaemonStatus::Answered { endpoint } => {
+            assert_eq!(services.kind(), ServicesKind::Docker, "{description}");
+            assert!(
+                description.contains(&format!("(Docker daemon answered at {endpoint})")),
+                "{description}"
+            );
+        }
         DaemonStatus::Absent { reason } => {
             assert!(
                 started.elapsed() < Duration::from_secs(5),

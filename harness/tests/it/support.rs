@@ -5,7 +5,7 @@ use conformance::outcome::RunOutcome;
 use conformance::rules::Catalogue;
 use conformance::run::suite::{Silent, SuiteOptions, run_suite};
 use conformance::scenario::load::{LoadedScenario, load_dir};
-use conformance::services::ServicesMode;
+use conformance::services::{DockerOptions, ServicesMode};
 use conformance::subject::spec::{Launch, SubjectSpec};
 use std::path::PathBuf;
 
@@ -41,9 +41,27 @@ pub fn reference(faults: &[&str]) -> SubjectSpec {
 
 /// Runs `scenarios` against `subject` with fresh services.
 pub async fn run(scenarios: &[LoadedScenario], subject: SubjectSpec) -> RunOutcome {
+    run_with(
+        scenarios,
+        subject,
+        ServicesMode::Auto,
+        DockerOptions::default(),
+    )
+    .await
+}
+
+/// Runs `scenarios` against `subject` with fresh services of `services`,
+/// Docker services made of `docker`.
+pub async fn run_with(
+    scenarios: &[LoadedScenario],
+    subject: SubjectSpec,
+    services: ServicesMode,
+    docker: DockerOptions,
+) -> RunOutcome {
     let catalogue = Catalogue::builtin().expect("catalogue");
     let options = SuiteOptions {
-        services: ServicesMode::Auto,
+        services,
+        docker,
         subject,
         strict: false,
         concurrency: 8,
