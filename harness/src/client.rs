@@ -10,5 +10,12 @@ pub fn http_client() -> reqwest::Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(5))
         .pool_max_idle_per_host(64)
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .build()
 }
+
+/// How long an idle keep-alive connection is kept for reuse: less than the
+/// servers' own idle timeouts (Node's and uvicorn's are 5 s), so that the
+/// harness never sends a request on a connection the subject is closing at
+/// that moment (the request would be reset: a false failure).
+pub const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -149,6 +149,7 @@ impl Recorder {
             .no_gzip()
             .no_deflate()
             .no_brotli()
+            .pool_idle_timeout(crate::client::POOL_IDLE_TIMEOUT)
             .build()
             .map_err(std::io::Error::other)?;
         let shared = Shared {

@@ -37,8 +37,9 @@ struct Matrix {
 }
 
 fn matrix() -> Matrix {
-    let text = std::fs::read_to_string(Path::new(ROOT).join("implementations/nestjs/kill-matrix.toml"))
-        .expect("the NestJS kill matrix exists");
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join("implementations/nestjs/kill-matrix.toml"))
+            .expect("the NestJS kill matrix exists");
     toml::from_str(&text).expect("the NestJS kill matrix parses")
 }
 
@@ -152,6 +153,14 @@ async fn each_switch_fails_and_blocks_exactly_its_rules(#[case] name: &str) {
     let outcome = run(&scenarios, subject(&switch.env)).await;
     assert_no_error(&outcome, name);
     let text = console::render(&outcome);
-    assert_eq!(rules(outcome.failed_rules()), switch.fails, "{name}: failed rules\n{text}");
-    assert_eq!(rules(outcome.blocked_rules()), switch.blocked, "{name}: blocked rules\n{text}");
+    assert_eq!(
+        rules(outcome.failed_rules()),
+        switch.fails,
+        "{name}: failed rules\n{text}"
+    );
+    assert_eq!(
+        rules(outcome.blocked_rules()),
+        switch.blocked,
+        "{name}: blocked rules\n{text}"
+    );
 }
