@@ -70,7 +70,7 @@ pub fn render(outcome: &RunOutcome) -> String {
             let _ = writeln!(out, "{}", indent(&failure_text(s), "  "));
         }
     }
-    let sections: [(&str, &str, fn(&Verdict) -> bool); 2] = [
+    let sections: [(&str, &str, super::VerdictFilter); 2] = [
         (
             "BLOCKED (not checked: a setup step failed)",
             "BLOCKED",

@@ -47,7 +47,7 @@ pub fn render(outcome: &RunOutcome) -> String {
             r.summary.replace('|', "\\|")
         );
     }
-    let sections: [(&str, fn(&Verdict) -> bool); 3] = [
+    let sections: [(&str, super::VerdictFilter); 3] = [
         ("Failures", |v| *v == Verdict::Fail),
         ("Blocked (not checked: a setup step failed)", |v| {
             matches!(v, Verdict::Blocked(_))

@@ -7,8 +7,11 @@ pub mod junit;
 pub mod markdown;
 pub mod redact;
 
-use crate::outcome::RunOutcome;
+use crate::outcome::{RunOutcome, Verdict};
 use std::path::Path;
+
+/// Picks the scenarios one section of a report lists, by their verdict.
+pub(crate) type VerdictFilter = fn(&Verdict) -> bool;
 
 /// Writes `junit.xml`, `report.json` and `summary.md` into `dir`.
 pub fn write_files(outcome: &RunOutcome, dir: &Path) -> std::io::Result<()> {

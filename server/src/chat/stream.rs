@@ -114,13 +114,35 @@ struct Failure<'a> {
     message: &'a str,
 }
 
+/// Where a stream reads the document and stores the messages: the pool, the
+/// row cache in front of it and the batching writer, taken together.
+#[derive(Clone)]
+pub struct ChatStores {
+    db: PgPool,
+    rows: RowCache,
+    writer: MessageWriter,
+}
+
+impl<S> FromRef<S> for ChatStores
+where
+    PgPool: FromRef<S>,
+    RowCache: FromRef<S>,
+    MessageWriter: FromRef<S>,
+{
+    fn from_ref(state: &S) -> Self {
+        ChatStores {
+            db: PgPool::from_ref(state),
+            rows: RowCache::from_ref(state),
+            writer: MessageWriter::from_ref(state),
+        }
+    }
+}
+
 /// Answers a question about one of the caller's documents.
 pub async fn stream(
     Caller(user): Caller,
     DocumentId(document_id): DocumentId,
-    State(db): State<PgPool>,
-    State(rows): State<RowCache>,
-    State(writer): State<MessageWriter>,
+    State(ChatStores { db, rows, writer }): State<ChatStores>,
     State(settings): State<ChatSettings>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ChatBody>,
