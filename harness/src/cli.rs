@@ -78,6 +78,10 @@ pub struct RunArgs {
     /// Write junit.xml, report.json and summary.md here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Judge the run against this earlier report.json: only what regressed
+    /// (or newly fails) fails the run; known failures are reported, not fatal.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Where Postgres and Redis come from: auto, docker, local or external.
     #[arg(long, default_value = "auto", value_name = "MODE")]
     pub services: String,

@@ -222,6 +222,12 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     if scenarios.is_empty() {
         bail!("no scenario matches the filter {:?}", args.filter);
     }
+    // Read before the run: a baseline that cannot be used stops it at once.
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(report::baseline::load)
+        .transpose()?;
     let options = SuiteOptions {
         services: services(&args)?,
         docker: args.docker.options(),
@@ -246,9 +252,18 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     let Some(outcome) = runs.last() else {
         bail!("no run happened");
     };
+    let comparison = baseline
+        .as_ref()
+        .map(|b| report::baseline::compare(b, outcome));
     print!("{}", report::console::render(outcome));
+    if let Some(cmp) = &comparison {
+        print!(
+            "{}",
+            report::baseline_text::console(cmp, cmp.exit_code(outcome))
+        );
+    }
     if let Some(dir) = &args.report_dir {
-        report::write_files(outcome, dir)
+        report::write_files(outcome, comparison.as_ref(), dir)
             .with_context(|| format!("cannot write reports to {}", dir.display()))?;
         println!("reports: {}", dir.display());
     }
@@ -258,17 +273,25 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
             .create(true)
             .open(summary)
             .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, report::markdown::render(outcome).as_bytes())
+                std::io::Write::write_all(
+                    &mut f,
+                    report::markdown::render_with(outcome, comparison.as_ref()).as_bytes(),
+                )
             });
     }
     if runs.len() > 1 {
         print!("{}", conformance::repeat::summary(&runs, &flakes));
     }
     // The worst run decides: a harness error (2) over a failure (1); a
-    // flaky scenario fails the command too.
+    // flaky scenario fails the command too. With a baseline, a failure is
+    // one that regressed or is new.
+    let code = |r: &conformance::outcome::RunOutcome| match &baseline {
+        Some(b) => report::baseline::compare(b, r).exit_code(r),
+        None => r.exit_code(),
+    };
     let worst = runs
         .iter()
-        .map(|r| u8::try_from(r.exit_code()).unwrap_or(2))
+        .map(|r| u8::try_from(code(r)).unwrap_or(2))
         .max()
         .unwrap_or(0);
     Ok(worst.max(u8::from(!flakes.is_empty())))

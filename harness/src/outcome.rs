@@ -2,7 +2,7 @@
 //! Reports are written from these values only.
 
 use crate::rules::{Catalogue, Level};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One HTTP exchange as it happened, for failure reports (tokens redacted later).
@@ -117,7 +117,7 @@ impl ScenarioResult {
 }
 
 /// A rule's status after a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleStatus {
     /// Every applicable scenario passed.

@@ -1,6 +1,8 @@
 //! Reports of a run, each written from the same `RunOutcome`: the console,
 //! JUnit XML, JSON and a Markdown summary. Tokens are redacted in all of them.
 
+pub mod baseline;
+pub mod baseline_text;
 pub mod console;
 pub mod json;
 pub mod junit;
@@ -8,19 +10,28 @@ pub mod markdown;
 pub mod redact;
 
 use crate::outcome::{RunOutcome, Verdict};
+use baseline::Comparison;
 use std::path::Path;
 
 /// Picks the scenarios one section of a report lists, by their verdict.
 pub(crate) type VerdictFilter = fn(&Verdict) -> bool;
 
-/// Writes `junit.xml`, `report.json` and `summary.md` into `dir`.
-pub fn write_files(outcome: &RunOutcome, dir: &Path) -> std::io::Result<()> {
+/// Writes `junit.xml`, `report.json` and `summary.md` into `dir`; the
+/// summary shows the comparison with the baseline when there is one.
+pub fn write_files(
+    outcome: &RunOutcome,
+    baseline: Option<&Comparison>,
+    dir: &Path,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(
         dir.join("junit.xml"),
         junit::render(outcome).map_err(std::io::Error::other)?,
     )?;
     std::fs::write(dir.join("report.json"), json::render(outcome)?)?;
-    std::fs::write(dir.join("summary.md"), markdown::render(outcome))?;
+    std::fs::write(
+        dir.join("summary.md"),
+        markdown::render_with(outcome, baseline),
+    )?;
     Ok(())
 }

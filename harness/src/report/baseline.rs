@@ -1,0 +1,300 @@
+//! `--baseline`: a run judged against an earlier `report.json`, so a team
+//! that knows some rules fail can still gate on not getting worse. A failure
+//! that was already failing in the baseline is *known* and does not fail the
+//! run; a rule or scenario that passed there and fails now (*regressed*), or
+//! that fails now and was not checked there (*new*), does. The comparison is
+//! plain data; `baseline_text` renders it.
+
+use crate::outcome::{RuleStatus, RunOutcome, Verdict};
+use crate::rules::Level;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a baseline cannot be used (the run stops with exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file cannot be read.
+    #[error("cannot read the baseline {path}")]
+    Read {
+        /// The baseline file.
+        path: PathBuf,
+        /// What reading it said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a `report.json` written by `--report-dir`.
+    #[error("the baseline {path} is not a report.json written by `conformance run --report-dir`")]
+    Parse {
+        /// The baseline file.
+        path: PathBuf,
+        /// What parsing it said.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// The parts of a `report.json` the comparison reads: who was tested and
+/// the status of each rule and scenario (other fields are ignored).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Baseline {
+    /// The subject of the baseline run, in one line.
+    pub subject: String,
+    /// One status per rule.
+    pub rules: Vec<BaselineRule>,
+    /// One verdict per scenario.
+    pub scenarios: Vec<BaselineScenario>,
+}
+
+/// A rule's status in the baseline.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BaselineRule {
+    /// Rule ID.
+    pub id: String,
+    /// Its status then.
+    pub status: RuleStatus,
+}
+
+/// A scenario's verdict in the baseline.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BaselineScenario {
+    /// The scenario's name.
+    pub name: String,
+    /// Its verdict then.
+    pub verdict: VerdictWord,
+}
+
+/// A scenario verdict as `report.json` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictWord {
+    /// Passed.
+    Pass,
+    /// Failed.
+    Fail,
+    /// Blocked by a failed setup step.
+    Blocked,
+    /// Not applicable to that subject.
+    NotApplicable,
+    /// The harness broke.
+    Error,
+}
+
+/// Reads a baseline file.
+pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text).map_err(|source| BaselineError::Parse {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Parses the text of a baseline file.
+pub fn parse(text: &str) -> Result<Baseline, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// Whether a rule or a scenario changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A rule of the catalogue.
+    Rule,
+    /// A scenario file.
+    Scenario,
+}
+
+impl Kind {
+    /// The word shown before the ID.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Rule => "rule",
+            Kind::Scenario => "scenario",
+        }
+    }
+}
+
+/// One rule or scenario the comparison reports, with its status then and now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Rule or scenario.
+    pub kind: Kind,
+    /// Rule ID or scenario name.
+    pub id: String,
+    /// Its status in the baseline (`absent` when the baseline does not have it).
+    pub before: &'static str,
+    /// Its status now (`absent` when this run does not have it).
+    pub now: &'static str,
+    /// Whether its status now fails the run (a MUST, or any rule under `--strict`).
+    pub fatal: bool,
+}
+
+/// The run against its baseline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// The baseline's subject.
+    pub baseline_subject: String,
+    /// Passed in the baseline, failing now.
+    pub regressed: Vec<Change>,
+    /// Failing now, not checked (or absent) in the baseline.
+    pub new_failures: Vec<Change>,
+    /// Failing in the baseline, passing now.
+    pub improved: Vec<Change>,
+    /// Failing in the baseline and now: known failures.
+    pub still_failing: Vec<Change>,
+    /// Passed in the baseline, not checked now (n/a, not run or absent).
+    pub no_longer_checked: Vec<Change>,
+}
+
+impl Comparison {
+    /// The exit code with a baseline: 2 when the harness broke (as without
+    /// one); 1 when a rule or scenario regressed or newly fails and that
+    /// failure is fatal; else 0, however many known failures remain.
+    pub fn exit_code(&self, outcome: &RunOutcome) -> i32 {
+        if outcome.exit_code() == 2 {
+            return 2;
+        }
+        i32::from(self.worse().any(|c| c.fatal))
+    }
+
+    /// The changes that make the run worse than its baseline.
+    pub fn worse(&self) -> impl Iterator<Item = &Change> {
+        self.regressed.iter().chain(&self.new_failures)
+    }
+}
+
+/// How a status counts in the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Pass,
+    Failing,
+    Unchecked,
+}
+
+/// One rule or scenario as seen in one run.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    class: Class,
+    word: &'static str,
+    fatal: bool,
+}
+
+const ABSENT: Seen = Seen {
+    class: Class::Unchecked,
+    word: "absent",
+    fatal: false,
+};
+
+fn rule_seen(status: RuleStatus, fatal: bool) -> Seen {
+    let (class, word) = match status {
+        RuleStatus::Pass => (Class::Pass, "pass"),
+        RuleStatus::Warn => (Class::Failing, "warn"),
+        RuleStatus::Fail => (Class::Failing, "fail"),
+        RuleStatus::Blocked => (Class::Failing, "blocked"),
+        RuleStatus::Error => (Class::Failing, "error"),
+        RuleStatus::NotApplicable => (Class::Unchecked, "n/a"),
+        RuleStatus::NotRun => (Class::Unchecked, "not run"),
+    };
+    Seen { class, word, fatal }
+}
+
+fn scenario_seen(verdict: VerdictWord, fatal: bool) -> Seen {
+    let (class, word) = match verdict {
+        VerdictWord::Pass => (Class::Pass, "pass"),
+        VerdictWord::Fail => (Class::Failing, "fail"),
+        VerdictWord::Blocked => (Class::Failing, "blocked"),
+        VerdictWord::Error => (Class::Failing, "error"),
+        VerdictWord::NotApplicable => (Class::Unchecked, "n/a"),
+    };
+    Seen { class, word, fatal }
+}
+
+fn word_of(v: &Verdict) -> VerdictWord {
+    match v {
+        Verdict::Pass => VerdictWord::Pass,
+        Verdict::Fail => VerdictWord::Fail,
+        Verdict::Blocked(_) => VerdictWord::Blocked,
+        Verdict::NotApplicable(_) => VerdictWord::NotApplicable,
+        Verdict::Error(_) => VerdictWord::Error,
+    }
+}
+
+/// Compares a run with its baseline, rule by rule and scenario by scenario.
+pub fn compare(baseline: &Baseline, outcome: &RunOutcome) -> Comparison {
+    let gates = |level: Level| level == Level::Must || outcome.strict;
+    let mut cmp = Comparison {
+        baseline_subject: baseline.subject.clone(),
+        ..Comparison::default()
+    };
+    let before: BTreeMap<&str, Seen> = baseline
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), rule_seen(r.status, false)))
+        .collect();
+    let now: Vec<(&str, Seen)> = outcome
+        .rules
+        .iter()
+        .map(|r| {
+            let fatal = match r.status {
+                RuleStatus::Fail | RuleStatus::Error => true,
+                RuleStatus::Blocked => gates(r.level),
+                _ => false,
+            };
+            (r.id.as_str(), rule_seen(r.status, fatal))
+        })
+        .collect();
+    sort(&mut cmp, Kind::Rule, &before, &now);
+    let before: BTreeMap<&str, Seen> = baseline
+        .scenarios
+        .iter()
+        .map(|s| (s.name.as_str(), scenario_seen(s.verdict, false)))
+        .collect();
+    let now: Vec<(&str, Seen)> = outcome
+        .scenarios
+        .iter()
+        .map(|s| {
+            let fatal = match s.verdict {
+                Verdict::Error(_) => true,
+                Verdict::Fail | Verdict::Blocked(_) => gates(s.level),
+                _ => false,
+            };
+            (s.name.as_str(), scenario_seen(word_of(&s.verdict), fatal))
+        })
+        .collect();
+    sort(&mut cmp, Kind::Scenario, &before, &now);
+    cmp
+}
+
+/// Puts each rule or scenario of either run in its group.
+fn sort(cmp: &mut Comparison, kind: Kind, before: &BTreeMap<&str, Seen>, now: &[(&str, Seen)]) {
+    let gone = before
+        .iter()
+        .filter(|(id, _)| !now.iter().any(|(n, _)| n == *id))
+        .map(|(id, seen)| (*id, *seen, ABSENT));
+    let pairs = now
+        .iter()
+        .map(|(id, seen)| (*id, before.get(id).copied().unwrap_or(ABSENT), *seen));
+    for (id, then, seen) in pairs.chain(gone) {
+        let group = match (then.class, seen.class) {
+            (Class::Pass, Class::Failing) => &mut cmp.regressed,
+            (Class::Unchecked, Class::Failing) => &mut cmp.new_failures,
+            (Class::Failing, Class::Pass) => &mut cmp.improved,
+            (Class::Failing, Class::Failing) => &mut cmp.still_failing,
+            (Class::Pass, Class::Unchecked) => &mut cmp.no_longer_checked,
+            _ => continue,
+        };
+        group.push(Change {
+            kind,
+            id: id.to_owned(),
+            before: then.word,
+            now: seen.word,
+            fatal: seen.fatal,
+        });
+    }
+}
+
+#[cfg(test)]
+#[path = "baseline_tests.rs"]
+mod tests;
