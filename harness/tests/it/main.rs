@@ -1,5 +1,6 @@
 //! One integration test binary for the harness; a module per area.
 
+mod baseline;
 mod bench;
 mod docker;
 mod hostile;
