@@ -226,8 +226,9 @@ fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     let baseline = args
         .baseline
         .as_deref()
-        .map(report::baseline::load)
-        .transpose()?;
+        .map(report::stored::load)
+        .transpose()
+        .context("cannot use the baseline")?;
     let options = SuiteOptions {
         services: services(&args)?,
         docker: args.docker.options(),

@@ -5,97 +5,10 @@
 //! that fails now and was not checked there (*new*), does. The comparison is
 //! plain data; `baseline_text` renders it.
 
+use super::stored::{StoredReport, VerdictWord};
 use crate::outcome::{RuleStatus, RunOutcome, Verdict};
 use crate::rules::Level;
-use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// Why a baseline cannot be used (the run stops with exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum BaselineError {
-    /// The file cannot be read.
-    #[error("cannot read the baseline {path}")]
-    Read {
-        /// The baseline file.
-        path: PathBuf,
-        /// What reading it said.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not a `report.json` written by `--report-dir`.
-    #[error("the baseline {path} is not a report.json written by `conformance run --report-dir`")]
-    Parse {
-        /// The baseline file.
-        path: PathBuf,
-        /// What parsing it said.
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-/// The parts of a `report.json` the comparison reads: who was tested and
-/// the status of each rule and scenario (other fields are ignored).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Baseline {
-    /// The subject of the baseline run, in one line.
-    pub subject: String,
-    /// One status per rule.
-    pub rules: Vec<BaselineRule>,
-    /// One verdict per scenario.
-    pub scenarios: Vec<BaselineScenario>,
-}
-
-/// A rule's status in the baseline.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BaselineRule {
-    /// Rule ID.
-    pub id: String,
-    /// Its status then.
-    pub status: RuleStatus,
-}
-
-/// A scenario's verdict in the baseline.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BaselineScenario {
-    /// The scenario's name.
-    pub name: String,
-    /// Its verdict then.
-    pub verdict: VerdictWord,
-}
-
-/// A scenario verdict as `report.json` spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictWord {
-    /// Passed.
-    Pass,
-    /// Failed.
-    Fail,
-    /// Blocked by a failed setup step.
-    Blocked,
-    /// Not applicable to that subject.
-    NotApplicable,
-    /// The harness broke.
-    Error,
-}
-
-/// Reads a baseline file.
-pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    parse(&text).map_err(|source| BaselineError::Parse {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// Parses the text of a baseline file.
-pub fn parse(text: &str) -> Result<Baseline, serde_json::Error> {
-    serde_json::from_str(text)
-}
 
 /// Whether a rule or a scenario changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +135,7 @@ fn word_of(v: &Verdict) -> VerdictWord {
 }
 
 /// Compares a run with its baseline, rule by rule and scenario by scenario.
-pub fn compare(baseline: &Baseline, outcome: &RunOutcome) -> Comparison {
+pub fn compare(baseline: &StoredReport, outcome: &RunOutcome) -> Comparison {
     let gates = |level: Level| level == Level::Must || outcome.strict;
     let mut cmp = Comparison {
         baseline_subject: baseline.subject.clone(),

@@ -1,5 +1,6 @@
 use super::*;
 use crate::outcome::{Blocked, ScenarioResult};
+use crate::report::stored::{ReportFileError, StoredReport, load, parse};
 use crate::rules::Catalogue;
 
 fn scenario(name: &str, rule: &str, level: Level, verdict: Verdict) -> ScenarioResult {
@@ -28,7 +29,7 @@ fn outcome(scenarios: Vec<ScenarioResult>, strict: bool) -> RunOutcome {
 }
 
 /// The baseline as `--report-dir` writes it, read back.
-fn baseline_of(o: &RunOutcome) -> Baseline {
+fn baseline_of(o: &RunOutcome) -> StoredReport {
     let text = crate::report::json::render(o).expect("json");
     parse(&text).expect("a report.json is a baseline")
 }
@@ -213,8 +214,8 @@ fn a_file_that_is_not_a_report_is_a_clear_error() {
     )
     .expect("write");
     let err = load(&path).expect_err("an unknown status");
-    assert!(matches!(err, BaselineError::Parse { .. }), "{err}");
+    assert!(matches!(err, ReportFileError::Parse { .. }), "{err}");
     assert!(err.to_string().contains("not a report.json"), "{err}");
     let missing = load(&dir.path().join("none.json")).expect_err("no file");
-    assert!(matches!(missing, BaselineError::Read { .. }), "{missing}");
+    assert!(matches!(missing, ReportFileError::Read { .. }), "{missing}");
 }

@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod redact;
+pub mod stored;
 
 use crate::outcome::{RunOutcome, Verdict};
 use baseline::Comparison;
