@@ -33,6 +33,9 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Put the report.json of several runs side by side: rules × subjects,
+    /// as Markdown on stdout (with --out also compare.md and compare.html).
+    Compare(CompareArgs),
     /// Measure a subject under load: /auth/me throughput, login cost, concurrent streams, memory.
     Bench(BenchArgs),
     /// Run the reference server of this workspace (used to start it as a subject).
@@ -128,6 +131,20 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The report.json files written by `run --report-dir`, one column each, in order.
+    #[arg(required = true, num_args = 2.., value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// The name of a column, in the reports' order (repeatable; default: the report's subject).
+    #[arg(long, value_name = "NAME")]
+    pub name: Vec<String>,
+    /// Also write compare.md and compare.html (one self-contained page) here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `bench`.

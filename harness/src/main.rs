@@ -4,7 +4,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use conformance::cli::{Cli, Command, RunArgs, ScenarioArgs, SubjectKind};
+use conformance::cli::{Cli, Command, CompareArgs, RunArgs, ScenarioArgs, SubjectKind};
 use conformance::report;
 use conformance::rules::Catalogue;
 use conformance::run::suite::{SuiteOptions, run_suite};
@@ -100,11 +100,31 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Run(args) => run(*args, &catalogue),
+        Command::Compare(args) => compare(&args),
         Command::Bench(args) => tokio::runtime::Runtime::new()
             .context("cannot start the async runtime")?
             .block_on(conformance::bench::entry::run_bench(&args)),
         Command::ReferenceServer { .. } => Ok(0),
     }
+}
+
+fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
+    let reports = args
+        .reports
+        .iter()
+        .map(|p| report::stored::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names = report::compare::names(&args.reports, &reports, &args.name)?;
+    let matrix = report::compare::matrix(names, &reports);
+    print!("{}", report::compare::markdown(&matrix));
+    if let Some(dir) = &args.out {
+        let written = report::compare::write_files(&matrix, dir)
+            .with_context(|| format!("cannot write to {}", dir.display()))?;
+        for path in written {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(0)
 }
 
 fn scenario_dir(args: &ScenarioArgs) -> PathBuf {

@@ -6,6 +6,19 @@ use super::console::failure_text;
 use crate::outcome::{RuleStatus, RunOutcome, Verdict};
 use std::fmt::Write;
 
+/// A status with its icon, as the Markdown tables show it.
+pub fn icon(status: RuleStatus) -> &'static str {
+    match status {
+        RuleStatus::Pass => "✅ pass",
+        RuleStatus::Fail => "❌ fail",
+        RuleStatus::Warn => "⚠️ warn",
+        RuleStatus::Blocked => "🚧 blocked",
+        RuleStatus::NotApplicable => "➖ n/a",
+        RuleStatus::Error => "💥 error",
+        RuleStatus::NotRun => "· not run",
+    }
+}
+
 /// The summary as Markdown.
 pub fn render(outcome: &RunOutcome) -> String {
     render_with(outcome, None)
@@ -47,15 +60,7 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
         .iter()
         .filter(|r| r.status != RuleStatus::NotRun)
     {
-        let icon = match r.status {
-            RuleStatus::Pass => "✅ pass",
-            RuleStatus::Fail => "❌ fail",
-            RuleStatus::Warn => "⚠️ warn",
-            RuleStatus::Blocked => "🚧 blocked",
-            RuleStatus::NotApplicable => "➖ n/a",
-            RuleStatus::Error => "💥 error",
-            RuleStatus::NotRun => "· not run",
-        };
+        let icon = icon(r.status);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",

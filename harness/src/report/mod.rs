@@ -3,7 +3,10 @@
 
 pub mod baseline;
 pub mod baseline_text;
+pub mod compare;
+pub mod compare_html;
 pub mod console;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

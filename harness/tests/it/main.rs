@@ -2,6 +2,7 @@
 
 mod baseline;
 mod bench;
+mod compare;
 mod docker;
 mod hostile;
 mod interrupt;
