@@ -1,12 +1,16 @@
 //! Reports of a run, each written from the same `RunOutcome`: the console,
-//! JUnit XML, JSON and a Markdown summary. Tokens are redacted in all of them.
+//! JUnit XML, JSON, a Markdown summary and an HTML page. Tokens are
+//! redacted in all of them.
 
 pub mod baseline;
 pub mod baseline_text;
 pub mod compare;
 pub mod compare_html;
 pub mod console;
+pub mod curl;
 pub mod html;
+pub mod index_failure;
+pub mod index_html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -20,8 +24,8 @@ use std::path::Path;
 /// Picks the scenarios one section of a report lists, by their verdict.
 pub(crate) type VerdictFilter = fn(&Verdict) -> bool;
 
-/// Writes `junit.xml`, `report.json` and `summary.md` into `dir`; the
-/// summary shows the comparison with the baseline when there is one.
+/// Writes `junit.xml`, `report.json`, `summary.md` and `index.html` into
+/// `dir`; the summary shows the comparison with the baseline when there is one.
 pub fn write_files(
     outcome: &RunOutcome,
     baseline: Option<&Comparison>,

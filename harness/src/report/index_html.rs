@@ -1,0 +1,183 @@
+//! `index.html` in `--report-dir`: the run as one page that needs nothing
+//! else (styles inline, no script, the screenshots as data URIs), to attach
+//! to a CI run and open offline. On top: the verdict and what makes a pass
+//! weaker than it looks; then the rules, filterable by status; then each
+//! failing, blocked or broken scenario in full (`index_failure`).
+
+use super::html::{STATUS_CSS, escape, mark};
+use super::index_failure;
+use crate::outcome::{RuleStatus, RunOutcome, Verdict};
+use std::fmt::Write;
+
+const PAGE_CSS: &str = "\
+body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222;max-width:80em}\
+table{border-collapse:collapse;margin:.5em 0}\
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\
+td.status{white-space:nowrap}\
+pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
+.verdict{font-size:1.3em;padding:.3em .6em;display:inline-block}\
+.filter label{margin-right:.8em;cursor:pointer}\
+section.scenario{border-top:2px solid #ccc;margin-top:1.5em}\
+img{max-width:100%;border:1px solid #ccc}";
+
+/// The rows a filter keeps: its radio's id, its label, and the class of rows.
+const FILTERS: [(&str, &str, &str); 7] = [
+    ("f-pass", "pass", "pass"),
+    ("f-fail", "fail", "fail"),
+    ("f-warn", "warn", "warn"),
+    ("f-blocked", "blocked", "blocked"),
+    ("f-na", "n/a", "na"),
+    ("f-error", "error", "error"),
+    ("f-notrun", "not run", "notrun"),
+];
+
+/// The CSS-only filter: a checked radio hides the rows of other statuses.
+fn filter_css() -> String {
+    FILTERS
+        .iter()
+        .map(|(id, _, class)| {
+            format!("#{id}:checked~table tbody tr:not(.r-{class}){{display:none}}")
+        })
+        .collect()
+}
+
+/// The page.
+pub fn render(outcome: &RunOutcome) -> String {
+    let mut out = String::new();
+    let (class, verdict) = match outcome.exit_code() {
+        0 => ("pass", "passed"),
+        1 => ("fail", "failed"),
+        _ => ("error", "harness error: no trustworthy verdict"),
+    };
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Insight Garden conformance: {verdict}</title>\
+         <style>{PAGE_CSS}{STATUS_CSS}{}</style></head><body>\n\
+         <h1>Insight Garden conformance</h1>\n\
+         <p><span class=\"verdict {class}\" id=\"verdict\">{verdict}</span></p>\n\
+         <p>Subject: {}<br>{}</p>\n",
+        filter_css(),
+        escape(&outcome.subject),
+        escape(&outcome.services),
+    );
+    if !outcome.phases.is_empty() {
+        let phases: Vec<String> = outcome
+            .phases
+            .iter()
+            .map(|(p, ms)| format!("{} {ms} ms", escape(p)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p>Time: {}; {:.1} s in all.</p>",
+            phases.join(", "),
+            outcome.millis as f64 / 1000.0
+        );
+    }
+    weaker(&mut out, outcome);
+    rules_table(&mut out, outcome);
+    let shown: Vec<_> = outcome
+        .scenarios
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.verdict,
+                Verdict::Fail | Verdict::Blocked(_) | Verdict::Error(_)
+            )
+        })
+        .collect();
+    if !shown.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Failures, blocked scenarios and harness errors</h2>"
+        );
+        for s in shown {
+            index_failure::render(&mut out, outcome, s);
+        }
+    }
+    let _ = writeln!(out, "</body></html>");
+    super::redact::redact(&out)
+}
+
+/// What makes a pass weaker than it looks: rules not checked (n/a, with
+/// why), blocked rules (with what blocked them) and SHOULD warnings.
+fn weaker(out: &mut String, outcome: &RunOutcome) {
+    let mut items = Vec::new();
+    for r in &outcome.rules {
+        match r.status {
+            RuleStatus::NotApplicable => {
+                let reasons: Vec<String> = outcome
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.rules.contains(&r.id))
+                    .filter_map(|s| match &s.verdict {
+                        Verdict::NotApplicable(why) => Some(escape(why)),
+                        _ => None,
+                    })
+                    .collect();
+                items.push(format!(
+                    "<li><b>{}</b> n/a, not checked: {}</li>",
+                    escape(&r.id),
+                    reasons.join("; ")
+                ));
+            }
+            RuleStatus::Blocked => items.push(format!(
+                "<li><b>{}</b> blocked, not checked: blocked by {}</li>",
+                escape(&r.id),
+                escape(&r.blocked_by().join("; "))
+            )),
+            RuleStatus::Warn => items.push(format!(
+                "<li><b>{}</b> SHOULD rule failed (a warning): {}</li>",
+                escape(&r.id),
+                escape(&r.summary)
+            )),
+            _ => {}
+        }
+    }
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Not as strong as it looks</h2>\n<ul id=\"weaker\">\n{}\n</ul>",
+        items.join("\n")
+    );
+}
+
+fn rules_table(out: &mut String, outcome: &RunOutcome) {
+    let _ = write!(
+        out,
+        "<h2>Rules</h2>\n<div class=\"filter\">\
+         <input type=\"radio\" name=\"status\" id=\"f-all\" checked><label for=\"f-all\">all</label>"
+    );
+    for (id, label, class) in FILTERS {
+        let n = outcome
+            .rules
+            .iter()
+            .filter(|r| mark(Some(r.status)).0 == class)
+            .count();
+        let _ = write!(
+            out,
+            "<input type=\"radio\" name=\"status\" id=\"{id}\"><label for=\"{id}\">{label} ({n})</label>"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n<table id=\"rules\"><thead><tr><th>Rule</th><th>Level</th><th>Status</th><th>Summary</th></tr></thead><tbody>"
+    );
+    for r in &outcome.rules {
+        let (class, text) = mark(Some(r.status));
+        let _ = writeln!(
+            out,
+            "<tr class=\"r-{class}\"><td>{}</td><td>{}</td><td class=\"status {class}\">{text}</td><td>{}</td></tr>",
+            escape(&r.id),
+            r.level,
+            escape(&r.summary)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+}
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod tests;

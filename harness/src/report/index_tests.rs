@@ -1,0 +1,185 @@
+use super::*;
+use crate::outcome::{Blocked, EventRecord, ScenarioResult, StepResult, Transcript};
+use crate::rules::{Catalogue, Level};
+
+fn scenario(name: &str, rule: &str, level: Level, verdict: Verdict) -> ScenarioResult {
+    ScenarioResult {
+        name: name.into(),
+        title: format!("title of {name}"),
+        file: format!("scenarios/{name}.toml"),
+        rules: vec![rule.into()],
+        level,
+        verdict,
+        steps: Vec::new(),
+        subject_output: None,
+        millis: 0,
+    }
+}
+
+fn failing_step(screenshot: &std::path::Path) -> StepResult {
+    StepResult {
+        index: 2,
+        kind: "stream",
+        setup: None,
+        label: "GET /chat/stream".into(),
+        problems: vec![
+            "expected status 200, got 500 <oops>".into(),
+            format!("screenshot: {}", screenshot.display()),
+        ],
+        transcripts: vec![Transcript {
+            request: "GET http://127.0.0.1:9/chat/stream?documentId=1".into(),
+            request_headers: vec![(
+                "authorization".into(),
+                "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig".into(),
+            )],
+            request_body: None,
+            status: Some(500),
+            response_headers: vec![("content-type".into(), "text/html".into())],
+            response_body: format!("<script>alert(1)</script>{}", "x".repeat(500)),
+            events: vec![EventRecord {
+                event: "delta".into(),
+                data: "{\"content\":\"<b>hi</b>\"}".into(),
+                at_ms: 42,
+            }],
+        }],
+        millis: 3,
+    }
+}
+
+fn outcome(screenshot: &std::path::Path) -> RunOutcome {
+    let mut failed = scenario("sse-1-stream", "SSE-1", Level::Must, Verdict::Fail);
+    failed.steps = vec![failing_step(screenshot)];
+    let scenarios = vec![
+        failed,
+        scenario("reg-1", "REG-1", Level::Must, Verdict::Pass),
+        scenario(
+            "cfg-1",
+            "CFG-1",
+            Level::Must,
+            Verdict::NotApplicable("needs a managed subject".into()),
+        ),
+        scenario(
+            "reg-2",
+            "REG-2",
+            Level::Must,
+            Verdict::Blocked(Blocked {
+                step: 1,
+                label: "POST /auth/register".into(),
+                rule: "REG-1".into(),
+            }),
+        ),
+        scenario("log-3", "LOG-3", Level::Should, Verdict::Fail),
+    ];
+    let catalogue = Catalogue::builtin().expect("catalogue");
+    let mut o = RunOutcome::new(
+        "reference <server>".into(),
+        "local services".into(),
+        scenarios,
+        &catalogue,
+        false,
+    );
+    o.phases = vec![("services".into(), 400), ("scenarios".into(), 1200)];
+    o.millis = 1700;
+    o
+}
+
+fn page() -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let png = dir.path().join("shot.png");
+    std::fs::write(&png, [0x89, b'P', b'N', b'G']).expect("write");
+    render(&outcome(&png))
+}
+
+#[test]
+fn the_top_says_the_verdict_and_what_makes_it_weaker() {
+    let page = page();
+    assert!(
+        page.contains(r#"<span class="verdict fail" id="verdict">failed</span>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("Subject: reference &lt;server&gt;<br>local services"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Time: services 400 ms, scenarios 1200 ms; 1.7 s in all."),
+        "{page}"
+    );
+    assert!(
+        page.contains("<b>CFG-1</b> n/a, not checked: needs a managed subject"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<b>REG-2</b> blocked, not checked: blocked by REG-1 (step 1: POST /auth/register)"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<b>LOG-3</b> SHOULD rule failed (a warning)"),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_rules_table_has_a_row_per_rule_and_a_filter_per_status() {
+    let page = page();
+    assert!(
+        page.contains(
+            r#"<tr class="r-fail"><td>SSE-1</td><td>MUST</td><td class="status fail">✘ FAIL</td>"#
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<tr class="r-pass"><td>REG-1</td>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<label for="f-blocked">blocked (1)</label>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("#f-fail:checked~table tbody tr:not(.r-fail){display:none}"),
+        "{page}"
+    );
+    let rows = page.matches("<tr class=\"r-").count();
+    let catalogue = Catalogue::builtin().expect("catalogue");
+    assert_eq!(rows, catalogue.rules().len());
+}
+
+#[test]
+fn a_failure_shows_its_exchange_escaped_redacted_and_reproducible() {
+    let page = page();
+    assert!(
+        page.contains(r#"<section class="scenario" id="s-sse-1-stream">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("<pre>expected status 200, got 500 &lt;oops&gt;</pre>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<script>alert"),
+        "bodies are escaped: {page}"
+    );
+    assert!(
+        page.contains(
+            "<details><summary>Response body (525 characters)</summary><pre>&lt;script&gt;"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<tr><td>+42 ms</td><td>delta</td><td>{&quot;content&quot;:&quot;&lt;b&gt;hi&lt;/b&gt;&quot;}</td></tr>"), "{page}");
+    assert!(page.contains("curl -i -N &#39;http://127.0.0.1:9/chat/stream?documentId=1&#39; -H &#39;authorization: Bearer [token]&#39;"), "{page}");
+    assert!(!page.contains("eyJhbGci"), "tokens are redacted: {page}");
+    assert!(
+        page.contains(r#"src="data:image/png;base64,iVBORw==""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"id="s-reg-2""#) && page.contains("look at <b>REG-1</b>"),
+        "{page}"
+    );
+    for outside in ["<script", "<link", "src=\"http", "https://"] {
+        assert!(!page.contains(outside), "{outside} in {page}");
+    }
+}
