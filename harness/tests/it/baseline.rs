@@ -39,7 +39,8 @@ fn text(output: &Output) -> String {
 
 /// A clean run is the baseline of a run with a fault: TOK-5 regressed,
 /// exit 1. The faulted run is the baseline of a clean one: TOK-5
-/// improved, exit 0 (the failing baseline does not fail it).
+/// improved, exit 0 (the failing baseline does not fail it). The faulted
+/// run's index.html shows the failure.
 #[test]
 fn a_regression_exits_1_and_a_fix_exits_0() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -61,6 +62,14 @@ fn a_regression_exits_1_and_a_fix_exits_0() {
         summary.contains("❌ regressed against the baseline")
             && summary.contains("| rule `TOK-5` | pass | fail | yes |"),
         "{summary}"
+    );
+
+    let page = std::fs::read_to_string(faulted.join("index.html")).expect("index.html");
+    assert!(
+        page.contains(r#"<tr class="r-fail"><td>TOK-5</td>"#)
+            && page.contains(r#"id="s-tok-5-header-first""#)
+            && page.contains("<pre class=\"curl\">curl -i "),
+        "{page}"
     );
 
     let better = run(false, &fixed, Some(&faulted.join("report.json")));
