@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod docker;
 mod hostile;
+mod index_page;
 mod interrupt;
 mod kill_matrix;
 mod loading;
