@@ -45,6 +45,9 @@ pub struct Recorded {
     pub allow_methods: Vec<String>,
     /// The answer's `Access-Control-Allow-Headers` values.
     pub allow_headers: Vec<String>,
+    /// Milliseconds from the request to the answer's headers (or to the
+    /// failure to reach the API).
+    pub wait_ms: u64,
 }
 
 /// How a JWT-shaped credential is shown.
@@ -114,11 +117,19 @@ impl Recorded {
     }
 }
 
+/// Everything recorded, and where the part a scenario checks begins
+/// (after its last `clear_network`).
+#[derive(Debug, Default)]
+struct Log {
+    entries: Vec<Recorded>,
+    checked_from: usize,
+}
+
 #[derive(Clone)]
 struct Shared {
     target: String,
     client: reqwest::Client,
-    log: Arc<Mutex<Vec<Recorded>>>,
+    log: Arc<Mutex<Log>>,
     started: Instant,
 }
 
@@ -126,7 +137,8 @@ struct Shared {
 #[derive(Debug)]
 pub struct Recorder {
     addr: SocketAddr,
-    log: Arc<Mutex<Vec<Recorded>>>,
+    log: Arc<Mutex<Log>>,
+    started_at: chrono::DateTime<chrono::Utc>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -141,7 +153,7 @@ impl Recorder {
     pub async fn start(target: String) -> std::io::Result<Recorder> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let log = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::new(Mutex::new(Log::default()));
         // Bodies pass through as the API sent them: decoding them here would
         // hand the browser plain bytes labelled gzip.
         let client = reqwest::Client::builder()
@@ -162,7 +174,12 @@ impl Recorder {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service()).await;
         });
-        Ok(Recorder { addr, log, task })
+        Ok(Recorder {
+            addr,
+            log,
+            started_at: chrono::Utc::now(),
+            task,
+        })
     }
 
     /// The URL the frontend must use as its API.
@@ -170,20 +187,36 @@ impl Recorder {
         format!("http://localhost:{}", self.addr.port())
     }
 
-    /// Everything recorded so far.
+    /// What was recorded since the last [`Recorder::clear`]: what a
+    /// scenario's network checks look at.
     pub fn entries(&self) -> Vec<Recorded> {
+        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        log.entries
+            .get(log.checked_from..)
+            .map(<[Recorded]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// Everything recorded since the proxy started, cleared or not (for
+    /// the scenario's HAR file).
+    pub fn all_entries(&self) -> Vec<Recorded> {
         self.log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .entries
             .clone()
     }
 
-    /// Forgets what was recorded (before the part a scenario checks).
+    /// When the proxy started: `at_ms` counts from here.
+    pub fn started_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.started_at
+    }
+
+    /// Starts the part a scenario checks: [`Recorder::entries`] forgets
+    /// what came before.
     pub fn clear(&self) {
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        log.checked_from = log.entries.len();
     }
 }
 
@@ -233,6 +266,7 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
+    let sent = Instant::now();
     let mut entry = Recorded {
         at_ms: shared.started.elapsed().as_millis() as u64,
         method: parts.method.to_string(),
@@ -247,6 +281,7 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         request_headers: header(&parts.headers, "access-control-request-headers"),
         allow_methods: Vec::new(),
         allow_headers: Vec::new(),
+        wait_ms: 0,
     };
     let mut outgoing = shared
         .client
@@ -261,6 +296,7 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         }
     }
     let answer = outgoing.send().await;
+    entry.wait_ms = sent.elapsed().as_millis() as u64;
     let response = match answer {
         Ok(upstream) => {
             entry.status = Some(upstream.status().as_u16());
@@ -286,6 +322,7 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         .log
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
+        .entries
         .push(entry);
     response
 }

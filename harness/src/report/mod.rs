@@ -8,6 +8,7 @@ pub mod compare;
 pub mod compare_html;
 pub mod console;
 pub mod curl;
+pub mod har;
 pub mod html;
 pub mod index_failure;
 pub mod index_html;

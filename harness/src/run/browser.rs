@@ -141,6 +141,21 @@ pub async fn screenshot(b: &BrowserScene, name: &str) -> Option<PathBuf> {
     Some(path)
 }
 
+/// Writes the scenario's HAR file (`<scenario>.har`, every request the
+/// recording proxy saw) beside its screenshots; returns where it went.
+pub fn write_har(b: &BrowserScene) -> std::io::Result<PathBuf> {
+    let har = crate::report::har::from_recorded(
+        &b.recorder.url(),
+        b.recorder.started_at(),
+        &b.recorder.all_entries(),
+    );
+    let text = crate::report::har::render(&har).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(&b.artifacts)?;
+    let path = b.artifacts.join(format!("{}.har", b.scenario));
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
 /// Runs one browser action.
 pub async fn run_action(
     scene: &mut Scene,

@@ -339,6 +339,13 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     {
         result.subject_output = Some(own.output_tail(30));
     }
+    // The HAR is a report of the run, not a check: a file that cannot be
+    // written is said, and changes no verdict.
+    if let Some(b) = &scene.browser
+        && let Err(e) = super::browser::write_har(b)
+    {
+        tracing::warn!("cannot write the HAR file of {}: {e}", s.name);
+    }
     if let Some(b) = scene.browser.take()
         && let Some(pool) = ctx.browsers
     {

@@ -4,6 +4,7 @@ mod baseline;
 mod bench;
 mod compare;
 mod docker;
+mod har;
 mod hostile;
 mod index_page;
 mod interrupt;

@@ -1,0 +1,314 @@
+//! `<scenario>.har` (HAR 1.2) for browser scenarios: what the recording
+//! proxy saw, in the format DevTools and HAR viewers open. The proxy keeps
+//! no bodies, no cookies and of a query only its `token=`, so neither does
+//! the file (its comment says so); credentials are shown as their shape
+//! (`Bearer <jwt>`), and the text is redacted as every report is.
+
+use crate::browser::recorder::Recorded;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Har {
+    /// Its only member.
+    pub log: Log,
+}
+
+/// The log of a HAR file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Log {
+    /// `1.2`.
+    pub version: &'static str,
+    /// What wrote it.
+    pub creator: Creator,
+    /// One per request.
+    pub entries: Vec<Entry>,
+    /// What the file leaves out.
+    pub comment: &'static str,
+}
+
+/// The program that wrote the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Creator {
+    /// `conformance`.
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+}
+
+/// A header or a query parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameValue {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+/// One request and its answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// When the request reached the proxy (ISO 8601).
+    pub started_date_time: String,
+    /// Milliseconds until the answer's headers.
+    pub time: u64,
+    /// The request.
+    pub request: Request,
+    /// The answer.
+    pub response: Response,
+    /// Nothing is cached.
+    pub cache: Empty,
+    /// The time split: all of it waiting for the answer.
+    pub timings: Timings,
+}
+
+/// An empty object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Empty {}
+
+/// The request of an entry.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    /// HTTP method.
+    pub method: String,
+    /// The URL the browser asked (the proxy's), with the token of its query only.
+    pub url: String,
+    /// The proxy speaks HTTP/1.1 to the browser.
+    pub http_version: &'static str,
+    /// Not recorded.
+    pub cookies: Vec<NameValue>,
+    /// The recorded headers.
+    pub headers: Vec<NameValue>,
+    /// The recorded query parameters.
+    pub query_string: Vec<NameValue>,
+    /// Unknown (-1).
+    pub headers_size: i64,
+    /// Unknown (-1).
+    pub body_size: i64,
+}
+
+/// The response of an entry.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    /// The status; 0 when the API could not be reached (as browsers write it).
+    pub status: u16,
+    /// The status's reason phrase.
+    pub status_text: String,
+    /// HTTP/1.1.
+    pub http_version: &'static str,
+    /// Not recorded.
+    pub cookies: Vec<NameValue>,
+    /// The recorded (CORS) headers.
+    pub headers: Vec<NameValue>,
+    /// The body is not recorded.
+    pub content: Content,
+    /// No redirects are followed.
+    #[serde(rename = "redirectURL")]
+    pub redirect_url: String,
+    /// Unknown (-1).
+    pub headers_size: i64,
+    /// Unknown (-1).
+    pub body_size: i64,
+}
+
+/// A response body that was not recorded.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Content {
+    /// 0: not recorded.
+    pub size: u64,
+    /// Unknown.
+    pub mime_type: String,
+}
+
+/// How an entry's time splits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timings {
+    /// 0: not measured apart.
+    pub send: u64,
+    /// Until the answer's headers.
+    pub wait: u64,
+    /// 0: the body streams through and is not timed.
+    pub receive: u64,
+}
+
+fn pair(name: &str, value: &str) -> NameValue {
+    NameValue {
+        name: name.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+fn entry(base_url: &str, started_at: DateTime<Utc>, r: &Recorded) -> Entry {
+    let at = started_at + chrono::Duration::milliseconds(i64::try_from(r.at_ms).unwrap_or(0));
+    let mut headers = Vec::new();
+    let optional = [
+        ("Authorization", &r.authorization),
+        ("Origin", &r.origin),
+        ("Access-Control-Request-Method", &r.request_method),
+        ("Access-Control-Request-Headers", &r.request_headers),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            headers.push(pair(name, v));
+        }
+    }
+    let query_string: Vec<NameValue> = r.query_token.iter().map(|t| pair("token", t)).collect();
+    let query = query_string
+        .first()
+        .map(|q| format!("?token={}", q.value))
+        .unwrap_or_default();
+    let mut answer = Vec::new();
+    for v in &r.allow_origin {
+        answer.push(pair("Access-Control-Allow-Origin", v));
+    }
+    if let Some(v) = &r.allow_credentials {
+        answer.push(pair("Access-Control-Allow-Credentials", v));
+    }
+    for v in &r.allow_methods {
+        answer.push(pair("Access-Control-Allow-Methods", v));
+    }
+    for v in &r.allow_headers {
+        answer.push(pair("Access-Control-Allow-Headers", v));
+    }
+    let status = r.status.unwrap_or(0);
+    let status_text = match r.status {
+        Some(s) => axum::http::StatusCode::from_u16(s)
+            .ok()
+            .and_then(|c| c.canonical_reason())
+            .unwrap_or("")
+            .to_owned(),
+        None => "the API could not be reached".to_owned(),
+    };
+    Entry {
+        started_date_time: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        time: r.wait_ms,
+        request: Request {
+            method: r.method.clone(),
+            url: format!("{base_url}{}{query}", r.path),
+            http_version: "HTTP/1.1",
+            cookies: Vec::new(),
+            headers,
+            query_string,
+            headers_size: -1,
+            body_size: -1,
+        },
+        response: Response {
+            status,
+            status_text,
+            http_version: "HTTP/1.1",
+            cookies: Vec::new(),
+            headers: answer,
+            content: Content {
+                size: 0,
+                mime_type: String::new(),
+            },
+            redirect_url: String::new(),
+            headers_size: -1,
+            body_size: -1,
+        },
+        cache: Empty {},
+        timings: Timings {
+            send: 0,
+            wait: r.wait_ms,
+            receive: 0,
+        },
+    }
+}
+
+/// The HAR of what a recording proxy at `base_url`, started at
+/// `started_at`, saw.
+pub fn from_recorded(base_url: &str, started_at: DateTime<Utc>, entries: &[Recorded]) -> Har {
+    Har {
+        log: Log {
+            version: "1.2",
+            creator: Creator {
+                name: "conformance",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            entries: entries
+                .iter()
+                .map(|r| entry(base_url, started_at, r))
+                .collect(),
+            comment: "Recorded by the harness's proxy between the browser and the API: \
+                      no bodies, no cookies, of a query only its token, credentials shown \
+                      by their shape; headers are those the contract's checks read.",
+        },
+    }
+}
+
+/// The file's text, redacted.
+pub fn render(har: &Har) -> serde_json::Result<String> {
+    Ok(super::redact::redact(&serde_json::to_string_pretty(har)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded(status: Option<u16>) -> Recorded {
+        Recorded {
+            at_ms: 1500,
+            method: "GET".into(),
+            path: "/chat/stream".into(),
+            authorization: None,
+            query_token: Some("<jwt>".into()),
+            origin: Some("http://localhost:5999".into()),
+            status,
+            allow_origin: vec!["http://localhost:5999".into()],
+            allow_credentials: Some("true".into()),
+            request_method: None,
+            request_headers: None,
+            allow_methods: Vec::new(),
+            allow_headers: Vec::new(),
+            wait_ms: 12,
+        }
+    }
+
+    #[test]
+    fn an_entry_is_har_1_2_with_what_the_proxy_saw() {
+        let started = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .expect("a date")
+            .with_timezone(&Utc);
+        let har = from_recorded("http://localhost:4000", started, &[recorded(Some(200))]);
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&har).expect("json")).expect("valid JSON");
+        assert_eq!(v["log"]["version"], "1.2");
+        let e = &v["log"]["entries"][0];
+        assert_eq!(e["startedDateTime"], "2026-01-02T03:04:06.500Z");
+        assert_eq!(e["time"], 12);
+        assert_eq!(e["timings"]["wait"], 12);
+        assert_eq!(
+            e["request"]["url"],
+            "http://localhost:4000/chat/stream?token=<jwt>"
+        );
+        assert_eq!(
+            e["request"]["headers"][0],
+            serde_json::json!({"name": "Origin", "value": "http://localhost:5999"})
+        );
+        assert_eq!(e["response"]["status"], 200);
+        assert_eq!(e["response"]["statusText"], "OK");
+        assert_eq!(e["response"]["redirectURL"], "");
+        assert_eq!(
+            e["response"]["headers"][1],
+            serde_json::json!({"name": "Access-Control-Allow-Credentials", "value": "true"})
+        );
+    }
+
+    #[test]
+    fn no_answer_is_status_0_and_a_token_that_slipped_through_is_redacted() {
+        let mut r = recorded(None);
+        r.authorization = Some("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig".into());
+        let text = render(&from_recorded("http://p", Utc::now(), &[r])).expect("json");
+        assert!(text.contains("\"status\": 0"), "{text}");
+        assert!(text.contains("the API could not be reached"), "{text}");
+        assert!(
+            text.contains("Bearer [token]") && !text.contains("eyJhbGci"),
+            "{text}"
+        );
+    }
+}
