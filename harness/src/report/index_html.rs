@@ -4,6 +4,7 @@
 //! weaker than it looks; then the rules, filterable by status; then each
 //! failing, blocked or broken scenario in full (`index_failure`).
 
+use super::baseline::{Change, Comparison};
 use super::html::{STATUS_CSS, escape, mark};
 use super::index_failure;
 use crate::outcome::{RuleStatus, RunOutcome, Verdict};
@@ -43,10 +44,19 @@ fn filter_css() -> String {
 
 /// The page.
 pub fn render(outcome: &RunOutcome) -> String {
+    render_with(outcome, None)
+}
+
+/// The page; with a baseline, the verdict is the one against it and the
+/// comparison comes first.
+pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> String {
     let mut out = String::new();
-    let (class, verdict) = match outcome.exit_code() {
-        0 => ("pass", "passed"),
-        1 => ("fail", "failed"),
+    let code = baseline.map_or_else(|| outcome.exit_code(), |c| c.exit_code(outcome));
+    let (class, verdict) = match (code, baseline.is_some()) {
+        (0, false) => ("pass", "passed"),
+        (1, false) => ("fail", "failed"),
+        (0, true) => ("pass", "no regression against the baseline"),
+        (1, true) => ("fail", "regressed against the baseline"),
         _ => ("error", "harness error: no trustworthy verdict"),
     };
     let _ = write!(
@@ -74,6 +84,9 @@ pub fn render(outcome: &RunOutcome) -> String {
             outcome.millis as f64 / 1000.0
         );
     }
+    if let Some(cmp) = baseline {
+        against(&mut out, cmp, code);
+    }
     weaker(&mut out, outcome);
     rules_table(&mut out, outcome);
     let shown: Vec<_> = outcome
@@ -97,6 +110,51 @@ pub fn render(outcome: &RunOutcome) -> String {
     }
     let _ = writeln!(out, "</body></html>");
     super::redact::redact(&out)
+}
+
+/// The comparison with the baseline: each group that has changes.
+fn against(out: &mut String, cmp: &Comparison, code: i32) {
+    let _ = writeln!(
+        out,
+        "<h2>Against the baseline</h2>\n<p>Baseline: a run of {}. {}</p>",
+        escape(&cmp.baseline_subject),
+        escape(&super::baseline_text::verdict(cmp, code))
+    );
+    let groups: [(&str, &[Change]); 5] = [
+        ("Regressed (passed in the baseline)", &cmp.regressed),
+        (
+            "New failures (not checked in the baseline)",
+            &cmp.new_failures,
+        ),
+        ("Improved", &cmp.improved),
+        (
+            "Still failing (known from the baseline)",
+            &cmp.still_failing,
+        ),
+        ("No longer checked", &cmp.no_longer_checked),
+    ];
+    for (heading, list) in groups {
+        if list.is_empty() {
+            continue;
+        }
+        let items: Vec<String> = list
+            .iter()
+            .map(|c| {
+                format!(
+                    "<li>{} <b>{}</b>: {} → {}</li>",
+                    c.kind.word(),
+                    escape(&c.id),
+                    c.before,
+                    c.now
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<h3>{heading}</h3>\n<ul class=\"baseline\">{}</ul>",
+            items.join("")
+        );
+    }
 }
 
 /// What makes a pass weaker than it looks: rules not checked (n/a, with

@@ -183,3 +183,39 @@ fn a_failure_shows_its_exchange_escaped_redacted_and_reproducible() {
         assert!(!page.contains(outside), "{outside} in {page}");
     }
 }
+
+#[test]
+fn with_a_baseline_the_verdict_is_the_one_against_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let now = outcome(&dir.path().join("none.png"));
+    let mut cmp = crate::report::baseline::Comparison {
+        baseline_subject: "v1".into(),
+        ..Default::default()
+    };
+    cmp.still_failing.push(crate::report::baseline::Change {
+        kind: crate::report::baseline::Kind::Rule,
+        id: "SSE-1".into(),
+        before: "fail",
+        now: "fail",
+        fatal: true,
+    });
+    let page = render_with(&now, Some(&cmp));
+    assert!(
+        page.contains(
+            r#"<span class="verdict pass" id="verdict">no regression against the baseline</span>"#
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<h3>Still failing (known from the baseline)</h3>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>rule <b>SSE-1</b>: fail → fail</li>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Screenshot ") && page.contains("could not be read"),
+        "{page}"
+    );
+}

@@ -26,8 +26,8 @@ use std::path::Path;
 pub(crate) type VerdictFilter = fn(&Verdict) -> bool;
 
 /// Writes `junit.xml`, `report.json`, `summary.md` and `index.html` into
-/// `dir`; the summary shows the comparison with the baseline when there
-/// is one.
+/// `dir`; the summary and the page show the comparison with the baseline
+/// when there is one.
 pub fn write_files(
     outcome: &RunOutcome,
     baseline: Option<&Comparison>,
@@ -43,6 +43,9 @@ pub fn write_files(
         dir.join("summary.md"),
         markdown::render_with(outcome, baseline),
     )?;
-    std::fs::write(dir.join("index.html"), index_html::render(outcome))?;
+    std::fs::write(
+        dir.join("index.html"),
+        index_html::render_with(outcome, baseline),
+    )?;
     Ok(())
 }

@@ -68,7 +68,8 @@ fn a_regression_exits_1_and_a_fix_exits_0() {
     assert!(
         page.contains(r#"<tr class="r-fail"><td>TOK-5</td>"#)
             && page.contains(r#"id="s-tok-5-header-first""#)
-            && page.contains("<pre class=\"curl\">curl -i "),
+            && page.contains("<pre class=\"curl\">curl -i ")
+            && page.contains(">regressed against the baseline</span>"),
         "{page}"
     );
 
