@@ -16,4 +16,5 @@ mod schema;
 mod services;
 mod snapshots;
 mod support;
+mod team;
 mod verdicts;
