@@ -47,12 +47,17 @@ pub enum Command {
     },
 }
 
-/// Where the scenario files are.
+/// Where the scenario files, and the rules they check, are.
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
-    /// The scenario directory (default: ./scenarios, else the one shipped with the harness).
-    #[arg(long, value_name = "DIR")]
-    pub scenarios: Option<PathBuf>,
+    /// A directory of scenario files, or `builtin` for the suite's own (the
+    /// default); repeatable: `--scenarios builtin --scenarios ours/` runs both.
+    #[arg(long, value_name = "DIR|builtin")]
+    pub scenarios: Vec<String>,
+    /// A catalogue file of a team's own rules (`[[rule]]` with id, level,
+    /// summary), checked by their scenarios beside the contract's; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Vec<PathBuf>,
 }
 
 /// What kind of subject is tested.

@@ -8,7 +8,8 @@ use conformance::cli::{Cli, Command, CompareArgs, RunArgs, ScenarioArgs, Subject
 use conformance::report;
 use conformance::rules::Catalogue;
 use conformance::run::suite::{SuiteOptions, run_suite};
-use conformance::scenario::load::{LoadedScenario, load_dir};
+use conformance::scenario::load::LoadedScenario;
+use conformance::scenario::sources::{ScenarioSource, load_sources};
 use conformance::services::ServicesMode;
 use conformance::subject::profile;
 use conformance::subject::spec::{Launch, SubjectSpec};
@@ -34,19 +35,22 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command) -> anyhow::Result<u8> {
-    let catalogue = Catalogue::builtin()?;
     match command {
         Command::Check(args) => {
-            let (dir, scenarios) = load(&args, &catalogue)?;
+            let (sources, scenarios, _) = load(&args)?;
             println!(
                 "{} scenario files in {} are valid",
                 scenarios.len(),
-                dir.display()
+                sources
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             Ok(0)
         }
         Command::List(args) => {
-            let (_, scenarios) = load(&args, &catalogue)?;
+            let (_, scenarios, _) = load(&args)?;
             for s in &scenarios {
                 println!(
                     "{:<40} {:<6} {:<22} {}",
@@ -59,7 +63,7 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Rules(args) => {
-            let (_, scenarios) = load(&args, &catalogue)?;
+            let (_, scenarios, catalogue) = load(&args)?;
             let mut uncovered = Vec::new();
             for rule in catalogue.rules() {
                 let names: Vec<&str> = scenarios
@@ -99,7 +103,7 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Run(args) => run(*args, &catalogue),
+        Command::Run(args) => run(*args),
         Command::Compare(args) => compare(&args),
         Command::Bench(args) => tokio::runtime::Runtime::new()
             .context("cannot start the async runtime")?
@@ -127,25 +131,25 @@ fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn scenario_dir(args: &ScenarioArgs) -> PathBuf {
-    if let Some(dir) = &args.scenarios {
-        return dir.clone();
-    }
-    let local = PathBuf::from("scenarios");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios"))
-    }
-}
-
+/// The sources, the scenarios and the catalogue (the contract's rules and
+/// any team's own) that `args` name.
 fn load(
     args: &ScenarioArgs,
-    catalogue: &Catalogue,
-) -> anyhow::Result<(PathBuf, Vec<LoadedScenario>)> {
-    let dir = scenario_dir(args);
-    let scenarios = load_dir(&dir, catalogue)?;
-    Ok((dir, scenarios))
+) -> anyhow::Result<(Vec<ScenarioSource>, Vec<LoadedScenario>, Catalogue)> {
+    let mut catalogue = Catalogue::builtin()?;
+    for file in &args.catalogue {
+        catalogue.extend_from_file(file)?;
+    }
+    let sources: Vec<ScenarioSource> = if args.scenarios.is_empty() {
+        vec![ScenarioSource::Builtin]
+    } else {
+        args.scenarios
+            .iter()
+            .map(|arg| ScenarioSource::parse(arg))
+            .collect()
+    };
+    let scenarios = load_sources(&sources, &catalogue)?;
+    Ok((sources, scenarios, catalogue))
 }
 
 fn subject(args: &RunArgs) -> anyhow::Result<SubjectSpec> {
@@ -236,8 +240,9 @@ fn selected(scenarios: Vec<LoadedScenario>, filters: &[String]) -> Vec<LoadedSce
         .collect()
 }
 
-fn run(args: RunArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
-    let (_, scenarios) = load(&args.scenarios, catalogue)?;
+fn run(args: RunArgs) -> anyhow::Result<u8> {
+    let (_, scenarios, catalogue) = load(&args.scenarios)?;
+    let catalogue = &catalogue;
     let scenarios = selected(scenarios, &args.filter);
     if scenarios.is_empty() {
         bail!("no scenario matches the filter {:?}", args.filter);

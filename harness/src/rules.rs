@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// The catalogue as shipped with this harness (`harness/rules.toml`).
 const CATALOGUE_TOML: &str = include_str!("../rules.toml");
@@ -59,7 +60,61 @@ pub struct Catalogue {
 #[error("the rules catalogue harness/rules.toml is invalid: {0}")]
 pub struct CatalogueError(#[from] toml::de::Error);
 
+/// A team's catalogue file could not be added to the contract's.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtraCatalogueError {
+    /// The file cannot be read.
+    #[error("cannot read the rules catalogue {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not a catalogue (`[[rule]]` tables with id, level, summary).
+    #[error("the rules catalogue {} is invalid: {source}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Where and why it does not parse.
+        source: toml::de::Error,
+    },
+    /// A rule ID is already taken, by the contract or an earlier file.
+    #[error("rule {id} of {} is already in the catalogue: a team's rules need IDs of their own", path.display())]
+    Duplicate {
+        /// The rule ID.
+        id: String,
+        /// The file.
+        path: PathBuf,
+    },
+}
+
 impl Catalogue {
+    /// Adds a team's own rules from a catalogue file, after the contract's,
+    /// so that their scenarios can name them.
+    pub fn extend_from_file(&mut self, path: &Path) -> Result<(), ExtraCatalogueError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ExtraCatalogueError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file: CatalogueFile =
+            toml::from_str(&text).map_err(|source| ExtraCatalogueError::Invalid {
+                path: path.to_owned(),
+                source,
+            })?;
+        for rule in file.rule {
+            if self.index.contains_key(&rule.id) {
+                return Err(ExtraCatalogueError::Duplicate {
+                    id: rule.id,
+                    path: path.to_owned(),
+                });
+            }
+            self.index.insert(rule.id.clone(), self.rules.len());
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
     /// Loads the catalogue shipped with the harness.
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
         Self::parse(CATALOGUE_TOML)
@@ -108,6 +163,51 @@ mod tests {
         assert_eq!(catalogue.get("REG-3").map(|r| r.level), Some(Level::Must));
         assert_eq!(catalogue.get("LOG-5").map(|r| r.level), Some(Level::Should));
         assert!(catalogue.get("XYZ-1").is_none());
+    }
+
+    #[test]
+    fn a_team_catalogue_adds_its_rules_and_may_not_reuse_an_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let team = dir.path().join("team.toml");
+        std::fs::write(
+            &team,
+            "[[rule]]\nid = \"ACME-1\"\nlevel = \"MUST\"\nsummary = \"Audit log on login.\"\n",
+        )
+        .unwrap();
+        let mut catalogue = Catalogue::builtin().unwrap();
+        catalogue.extend_from_file(&team).unwrap();
+        assert_eq!(catalogue.rules().len(), 44);
+        assert_eq!(catalogue.get("ACME-1").map(|r| r.level), Some(Level::Must));
+        let err = catalogue.extend_from_file(&team).unwrap_err();
+        assert!(matches!(err, ExtraCatalogueError::Duplicate { ref id, .. } if id == "ACME-1"));
+
+        let clash = dir.path().join("clash.toml");
+        std::fs::write(
+            &clash,
+            "[[rule]]\nid = \"TOK-2\"\nlevel = \"MUST\"\nsummary = \"x\"\n",
+        )
+        .unwrap();
+        let err = Catalogue::builtin()
+            .unwrap()
+            .extend_from_file(&clash)
+            .unwrap_err();
+        assert!(err.to_string().contains("TOK-2"), "{err}");
+
+        let broken = dir.path().join("broken.toml");
+        std::fs::write(
+            &broken,
+            "[[rule]]\nid = \"X-1\"\nlevel = \"MAYBE\"\nsummary = \"x\"\n",
+        )
+        .unwrap();
+        let err = Catalogue::builtin()
+            .unwrap()
+            .extend_from_file(&broken)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("broken.toml") && err.contains("line 3"),
+            "{err}"
+        );
     }
 
     /// The rules of `CONTRACT.md` (`- **ID LEVEL**` lines), in order.

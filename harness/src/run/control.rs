@@ -144,13 +144,12 @@ pub async fn output(scene: &mut Scene, step: &OutputStep) -> Result<Vec<String>,
 
 /// Checks a file of the subject's sources.
 pub fn file(scene: &Scene, step: &FileStep) -> Result<Vec<String>, StepError> {
-    let root = scene.source_root.as_ref().ok_or_else(|| {
+    let tree = scene.sources.as_ref().ok_or_else(|| {
         StepError::Unsupported("the subject's source directory is not known".into())
     })?;
-    let path = root.join(&step.path);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match tree.read(&step.path) {
         Ok(t) => t,
-        Err(e) => return Ok(vec![format!("cannot read {}: {e}", path.display())]),
+        Err(problem) => return Ok(vec![problem]),
     };
     Ok(step
         .contains

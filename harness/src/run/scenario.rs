@@ -34,8 +34,8 @@ pub struct RunContext<'a> {
     pub launcher: Option<Launcher<'a>>,
     /// Whether the subject is this workspace's reference server.
     pub is_reference: bool,
-    /// The subject's source directory, when known.
-    pub source_root: Option<std::path::PathBuf>,
+    /// The subject's sources, when known.
+    pub sources: Option<crate::subject::sources::SourceTree>,
     /// The run's browser, for browser scenarios.
     pub browsers: Option<&'a BrowserPool>,
     /// Where screenshots and other artifacts of failures go.
@@ -178,7 +178,7 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
         base_url: ctx.shared_url.clone().unwrap_or_default(),
         secret: ctx.secret.clone(),
         own: None,
-        source_root: ctx.source_root.clone(),
+        sources: ctx.sources.clone(),
         browser: None,
     };
     builtin_vars(&mut scene, ctx, s);

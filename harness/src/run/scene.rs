@@ -16,8 +16,8 @@ pub struct Scene {
     pub secret: Option<String>,
     /// The scenario's own subject, when it has one.
     pub own: Option<ManagedSubject>,
-    /// The directory holding the subject's sources, when known.
-    pub source_root: Option<std::path::PathBuf>,
+    /// The subject's sources, when known.
+    pub sources: Option<crate::subject::sources::SourceTree>,
     /// The browser and recording proxy of a browser scenario.
     pub browser: Option<super::browser::BrowserScene>,
 }

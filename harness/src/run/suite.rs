@@ -151,7 +151,7 @@ pub async fn run_suite(
         allowed_origin,
         launcher,
         is_reference: launch.is_some_and(|l| l.is_reference),
-        source_root: launch.and_then(|l| l.source_root.clone()),
+        sources: launch.and_then(|l| l.sources.clone()),
         browsers: launch.is_some().then_some(&browsers),
         artifacts: options.artifacts.clone(),
         quiet: tokio::sync::RwLock::new(()),

@@ -67,6 +67,17 @@ pub enum LoadError {
     /// The directory holds no `*.toml` file.
     #[error("no scenario files (*.toml) in {0}")]
     Empty(PathBuf),
+    /// Two scenario files share a name, which reports use as the scenario's
+    /// stable identity.
+    #[error("two scenario files are named {name}: {} and {}", first.display(), second.display())]
+    Duplicate {
+        /// The file name without `.toml`.
+        name: String,
+        /// The first file of that name.
+        first: PathBuf,
+        /// The second.
+        second: PathBuf,
+    },
     /// One or more files are invalid; each error is positioned.
     #[error("{} invalid scenario file(s):\n\n{}", .0.len(), render(.0))]
     Invalid(Vec<SourceError>),
@@ -82,6 +93,11 @@ fn render(errors: &[SourceError]) -> String {
 
 /// Loads every `*.toml` in `dir`, sorted by name; reports all invalid files at once.
 pub fn load_dir(dir: &Path, catalogue: &Catalogue) -> Result<Vec<LoadedScenario>, LoadError> {
+    load_files(read_dir_files(dir)?, catalogue)
+}
+
+/// The `*.toml` files of `dir` with their bytes, sorted by name.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
         path: dir.to_owned(),
         source,
@@ -101,13 +117,24 @@ pub fn load_dir(dir: &Path, catalogue: &Catalogue) -> Result<Vec<LoadedScenario>
     if paths.is_empty() {
         return Err(LoadError::Empty(dir.to_owned()));
     }
+    paths
+        .into_iter()
+        .map(|path| match std::fs::read(&path) {
+            Ok(bytes) => Ok((path, bytes)),
+            Err(source) => Err(LoadError::Io { path, source }),
+        })
+        .collect()
+}
+
+/// Parses and validates files already read, in the order given; reports
+/// all invalid files at once.
+pub fn load_files(
+    files: Vec<(PathBuf, Vec<u8>)>,
+    catalogue: &Catalogue,
+) -> Result<Vec<LoadedScenario>, LoadError> {
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
-    for path in paths {
-        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
+    for (path, bytes) in files {
         match load_bytes(&path, &bytes, catalogue) {
             Ok(s) => loaded.push(s),
             Err(mut e) => errors.append(&mut e),

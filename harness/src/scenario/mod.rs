@@ -7,6 +7,7 @@ pub mod model;
 pub mod schema;
 pub mod sequence;
 pub mod source_error;
+pub mod sources;
 pub mod spans;
 pub mod step_entry;
 pub mod vars;

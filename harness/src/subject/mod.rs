@@ -4,4 +4,5 @@
 pub mod env;
 pub mod managed;
 pub mod profile;
+pub mod sources;
 pub mod spec;

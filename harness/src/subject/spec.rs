@@ -1,5 +1,6 @@
 //! Which implementation is tested and how the harness reaches it.
 
+use super::sources::SourceTree;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -53,8 +54,8 @@ pub struct Launch {
     pub env: BTreeMap<String, String>,
     /// One line for reports.
     pub description: String,
-    /// The directory holding the subject's sources (for `file` steps), if any.
-    pub source_root: Option<PathBuf>,
+    /// The subject's sources (for `file` steps), if known.
+    pub sources: Option<SourceTree>,
     /// Whether this is the reference implementation of this workspace.
     pub is_reference: bool,
     /// The longest wait for the subject to get ready.
@@ -109,7 +110,7 @@ impl Launch {
             cwd: None,
             env,
             description,
-            source_root: Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))),
+            sources: Some(SourceTree::Reference),
             is_reference: true,
             ready_timeout_ms: 30_000,
             ready_line: None,
@@ -127,7 +128,7 @@ impl Launch {
             cwd: cwd.clone(),
             env: BTreeMap::new(),
             description: format!("command `{command_line}`"),
-            source_root: cwd,
+            sources: cwd.map(SourceTree::Dir),
             is_reference: false,
             ready_timeout_ms: 60_000,
             ready_line: None,

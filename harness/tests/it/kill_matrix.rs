@@ -222,7 +222,9 @@ async fn a_broken_compose_file_fails_inf_2() {
     let conformance::subject::spec::SubjectSpec::Managed(mut launch) = reference(&[]) else {
         unreachable!("the reference is managed")
     };
-    launch.source_root = Some(root.path().to_owned());
+    launch.sources = Some(conformance::subject::sources::SourceTree::Dir(
+        root.path().to_owned(),
+    ));
     let outcome = run(
         &scenarios,
         conformance::subject::spec::SubjectSpec::Managed(launch),

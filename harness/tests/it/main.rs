@@ -20,4 +20,5 @@ mod schema;
 mod services;
 mod snapshots;
 mod support;
+mod team;
 mod verdicts;
