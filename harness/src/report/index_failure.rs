@@ -2,7 +2,8 @@
 //! summaries, the failing step with what was expected and what came, each
 //! exchange (request and response, long bodies folded, a `curl` command,
 //! stream events with their arrival times), what the browser requested,
-//! the screenshot inline and the subject's last output.
+//! the screenshot inline, a link to the scenario's HAR file and the
+//! subject's last output.
 
 use super::html::escape;
 use crate::outcome::{RunOutcome, ScenarioResult, Transcript, Verdict};
@@ -90,6 +91,18 @@ pub fn render(out: &mut String, outcome: &RunOutcome, s: &ScenarioResult) {
         for path in shots {
             screenshot(out, Path::new(&path));
         }
+    }
+    if s.steps
+        .iter()
+        .any(|st| matches!(st.kind, "browser" | "network"))
+    {
+        let har = format!("{}.har", s.name);
+        let _ = writeln!(
+            out,
+            "<p>Every request the browser made: <a href=\"{}\">{}</a> (HAR, beside this page).</p>",
+            escape(&har),
+            escape(&har)
+        );
     }
     if let Some(output) = &s.subject_output
         && !output.trim().is_empty()

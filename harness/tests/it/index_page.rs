@@ -129,5 +129,14 @@ async fn the_page_renders_its_rules_filter_and_a_failure_in_chromium() {
         width.as_u64().unwrap_or(0) > 0,
         "the screenshot decodes: {width}"
     );
+    let har = session
+        .client
+        .find(Locator::Css("#s-sse-1-stream a"))
+        .await
+        .expect("the HAR link")
+        .attr("href")
+        .await
+        .expect("href");
+    assert_eq!(har.as_deref(), Some("sse-1-stream.har"));
     session.close().await;
 }
