@@ -86,7 +86,7 @@ mod tests {
             "{page}"
         );
         assert!(
-            page.contains(r#"<td class="status blocked">⛔ blocked</td>"#),
+            page.contains(r#"<td class="status blocked">⊘ blocked</td>"#),
             "{page}"
         );
         assert!(page.contains(".blocked{background:"), "{page}");

@@ -27,7 +27,7 @@ pub fn mark(status: Option<RuleStatus>) -> (&'static str, &'static str) {
         Some(RuleStatus::Fail) => ("fail", "✘ FAIL"),
         Some(RuleStatus::Warn) => ("warn", "⚠ warn"),
         Some(RuleStatus::NotApplicable) => ("na", "– n/a"),
-        Some(RuleStatus::Blocked) => ("blocked", "⛔ blocked"),
+        Some(RuleStatus::Blocked) => ("blocked", "⊘ blocked"),
         Some(RuleStatus::Error) => ("error", "‼ error"),
         Some(RuleStatus::NotRun) => ("notrun", "· not run"),
         None => ("absent", "(absent)"),

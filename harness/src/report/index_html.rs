@@ -14,7 +14,7 @@ const PAGE_CSS: &str = "\
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222;max-width:80em}\
 table{border-collapse:collapse;margin:.5em 0}\
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\
-td.status{white-space:nowrap}\
+td.status,td.id{white-space:nowrap}\
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
 .verdict{font-size:1.3em;padding:.3em .6em;display:inline-block}\
 .filter label{margin-right:.8em;cursor:pointer}\
@@ -227,7 +227,7 @@ fn rules_table(out: &mut String, outcome: &RunOutcome) {
         let (class, text) = mark(Some(r.status));
         let _ = writeln!(
             out,
-            "<tr class=\"r-{class}\"><td>{}</td><td>{}</td><td class=\"status {class}\">{text}</td><td>{}</td></tr>",
+            "<tr class=\"r-{class}\"><td class=\"id\">{}</td><td>{}</td><td class=\"status {class}\">{text}</td><td>{}</td></tr>",
             escape(&r.id),
             r.level,
             escape(&r.summary)

@@ -126,12 +126,12 @@ fn the_rules_table_has_a_row_per_rule_and_a_filter_per_status() {
     let page = page();
     assert!(
         page.contains(
-            r#"<tr class="r-fail"><td>SSE-1</td><td>MUST</td><td class="status fail">✘ FAIL</td>"#
+            r#"<tr class="r-fail"><td class="id">SSE-1</td><td>MUST</td><td class="status fail">✘ FAIL</td>"#
         ),
         "{page}"
     );
     assert!(
-        page.contains(r#"<tr class="r-pass"><td>REG-1</td>"#),
+        page.contains(r#"<tr class="r-pass"><td class="id">REG-1</td>"#),
         "{page}"
     );
     assert!(

@@ -66,7 +66,7 @@ fn a_regression_exits_1_and_a_fix_exits_0() {
 
     let page = std::fs::read_to_string(faulted.join("index.html")).expect("index.html");
     assert!(
-        page.contains(r#"<tr class="r-fail"><td>TOK-5</td>"#)
+        page.contains(r#"<tr class="r-fail"><td class="id">TOK-5</td>"#)
             && page.contains(r#"id="s-tok-5-header-first""#)
             && page.contains("<pre class=\"curl\">curl -i ")
             && page.contains(">regressed against the baseline</span>"),
