@@ -1,6 +1,8 @@
 //! The `conformance` command: parse the command line, load scenarios, run
 //! them, print and write reports. Exit codes: 0 every applicable MUST
-//! passed, 1 a MUST failed, 2 usage, scenario-file or environment error.
+//! passed, 1 a MUST failed or is blocked (with `--baseline`: something
+//! regressed or newly fails), 2 usage, scenario-file or environment error,
+//! or the harness broke.
 
 use anyhow::{Context, bail};
 use clap::Parser;
