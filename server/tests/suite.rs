@@ -30,6 +30,8 @@ fn the_conformance_suite_passes_against_this_build() {
     let status = Command::new(harness)
         .arg("run")
         .arg("-q")
+        // A mutant that breaks a SHOULD rule is caught too.
+        .arg("--strict")
         .arg("--subject")
         .arg(&profile)
         .arg("--scenarios")
