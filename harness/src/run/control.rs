@@ -1,9 +1,10 @@
-//! Steps that control the subject: database outage, restart, a start that
+//! Steps that control the subject: database and Redis outages, restart, a start that
 //! must fail, output checks, waits and source files.
 
 use super::scene::{Scene, StepError};
 use crate::scenario::model::{
-    ConnectionsStep, DatabaseState, DatabaseStep, FileStep, OutputStep, RestartStep, StartFailsStep,
+    ConnectionsStep, DatabaseState, DatabaseStep, FileStep, OutputStep, RedisState, RedisStep,
+    RestartStep, StartFailsStep,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -20,6 +21,16 @@ pub async fn database(scene: &mut Scene, step: &DatabaseStep) -> Result<Vec<Stri
             .proxy()
             .slow_down(Duration::from_millis(step.latency_ms.unwrap_or(0))),
         DatabaseState::Up => subject.proxy().restore(),
+    }
+    Ok(Vec::new())
+}
+
+/// Cuts or restores the Redis link.
+pub async fn redis(scene: &mut Scene, step: &RedisStep) -> Result<Vec<String>, StepError> {
+    let subject = scene.own_subject()?;
+    match step.state {
+        RedisState::Down => subject.redis_proxy().cut().await,
+        RedisState::Up => subject.redis_proxy().restore(),
     }
     Ok(Vec::new())
 }

@@ -21,6 +21,7 @@ pub async fn run_step(
         Step::Forge(f) => none(jwt::forge(scene, f)?),
         Step::Token(t) => none(jwt::check_token(scene, t)?),
         Step::Database(d) => none(control::database(scene, d).await?),
+        Step::Redis(r) => none(control::redis(scene, r).await?),
         Step::Restart(r) => none(control::restart(scene, r).await?),
         Step::StartFails(f) => none(control::start_fails(scene, f).await?),
         Step::Output(o) => none(control::output(scene, o).await?),
@@ -47,6 +48,7 @@ pub fn label(step: &Step) -> String {
         Step::Forge(f) => format!("forge a {:?} token into ${{{}}}", f.kind, f.into),
         Step::Token(t) => format!("check the token {}", t.value),
         Step::Database(d) => format!("database {:?}", d.state).to_lowercase(),
+        Step::Redis(r) => format!("redis {:?}", r.state).to_lowercase(),
         Step::Restart(r) if r.env.is_empty() => "restart the subject".into(),
         Step::Restart(r) => format!(
             "restart the subject with {:?}",

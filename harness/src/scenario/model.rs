@@ -68,6 +68,8 @@ pub enum Step {
     Token(TokenStep),
     /// Cuts or restores the subject's connection to Postgres.
     Database(DatabaseStep),
+    /// Cuts or restores the subject's connection to Redis.
+    Redis(RedisStep),
     /// Stops the subject and starts it again, possibly with other env.
     Restart(RestartStep),
     /// Starts a subject that is expected to refuse to start.
@@ -96,6 +98,7 @@ impl Step {
             Step::Forge(_) => "forge",
             Step::Token(_) => "token",
             Step::Database(_) => "database",
+            Step::Redis(_) => "redis",
             Step::Restart(_) => "restart",
             Step::StartFails(_) => "start_fails",
             Step::Sleep(_) => "sleep",
@@ -112,6 +115,7 @@ impl Step {
         matches!(
             self,
             Step::Database(_)
+                | Step::Redis(_)
                 | Step::Restart(_)
                 | Step::StartFails(_)
                 | Step::Output(_)
@@ -455,6 +459,24 @@ pub enum DatabaseState {
     /// between a look-up and an insert is then at least that wide.
     Slow,
     /// Connections pass again, at full speed.
+    Up,
+}
+
+/// Cuts or restores the subject's Redis.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedisStep {
+    /// `down` or `up`.
+    pub state: RedisState,
+}
+
+/// The states of the Redis link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RedisState {
+    /// New connections refused, open ones dropped.
+    Down,
+    /// Connections pass again.
     Up,
 }
 

@@ -45,6 +45,7 @@ const KEYS: &[&str] = &[
     "forge",
     "token",
     "database",
+    "redis",
     "restart",
     "start_fails",
     "sleep",
@@ -100,6 +101,7 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
             "forge" => Step::Forge(Deserialize::deserialize(d)?),
             "token" => Step::Token(Deserialize::deserialize(d)?),
             "database" => Step::Database(Deserialize::deserialize(d)?),
+            "redis" => Step::Redis(Deserialize::deserialize(d)?),
             "restart" => Step::Restart(Deserialize::deserialize(d)?),
             "start_fails" => Step::StartFails(Deserialize::deserialize(d)?),
             "sleep" => Step::Sleep(Deserialize::deserialize(d)?),
@@ -137,7 +139,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
         let Some((_, step)) = step else {
             return Err(de::Error::custom(
                 "the step names no kind: add one of request, burst, stream, forge, token, \
-                 database, restart, start_fails, sleep, output, file, connections, browser, network",
+                 database, redis, restart, start_fails, sleep, output, file, connections, browser, network",
             ));
         };
         Ok(StepEntry { setup, step })

@@ -149,6 +149,11 @@ impl ManagedSubject {
         &self.proxy
     }
 
+    /// The proxy between the subject and Redis.
+    pub fn redis_proxy(&self) -> &FaultProxy {
+        &self.redis_proxy
+    }
+
     /// The HTTP client for the current process: a new one (with its own
     /// connection pool) for every process, so that no request rides a
     /// keep-alive connection opened to an earlier process of this subject.
