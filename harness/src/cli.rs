@@ -1,4 +1,7 @@
-//! The command line: subcommands and their options, parsed with clap.
+//! The command line: subcommands and their options, parsed with clap into
+//! typed values (a subject kind, a services mode, fault names this binary
+//! has), so that a bad argument is refused with a usage line before
+//! anything starts.
 
 use crate::services::{
     DEFAULT_DOCKER_DEADLINE, DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE, DOCKER_DEADLINE_ENV,
@@ -25,6 +28,9 @@ pub enum Command {
     List(ScenarioArgs),
     /// Validate the scenario files without running anything.
     Check(ScenarioArgs),
+    /// Show what `run` would do with the same options, without starting
+    /// anything: each scenario, where it runs, and what is n/a and why.
+    Plan(Box<RunArgs>),
     /// Show which scenarios cover which rule; fails when a rule has none.
     Rules(ScenarioArgs),
     /// Print the JSON Schema of the scenario file format (for editors), or write it.
@@ -60,15 +66,51 @@ pub struct ScenarioArgs {
     pub catalogue: Vec<PathBuf>,
 }
 
-/// What kind of subject is tested.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SubjectKind {
+/// What is tested (`--subject`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectArg {
     /// The reference server of this workspace.
     Reference,
     /// Any implementation started from `--subject-cmd`.
     Command,
     /// A running backend at `--backend-url`.
     Url,
+    /// A subject profile file.
+    Profile(PathBuf),
+}
+
+impl std::str::FromStr for SubjectArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "reference" => Ok(SubjectArg::Reference),
+            "command" => Ok(SubjectArg::Command),
+            "url" => Ok(SubjectArg::Url),
+            path if path.ends_with(".toml") => Ok(SubjectArg::Profile(PathBuf::from(path))),
+            other => Err(format!(
+                "{other:?} is not a subject: expected reference, command, url or a profile file (*.toml)"
+            )),
+        }
+    }
+}
+
+/// Where Postgres and Redis come from (`--services`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServicesArg {
+    /// Docker containers when a daemon answers, else local processes.
+    Auto,
+    /// Docker containers; an error without a daemon.
+    Docker,
+    /// Throw-away local `postgres` and `redis-server` processes.
+    Local,
+    /// Servers that already run (`--database-url`, `--redis-url`).
+    External,
+}
+
+/// The names of the reference server's fault switches, for clap.
+fn fault_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(reference_server::faults::Fault::ALL.map(|f| f.name()))
 }
 
 /// Options of `run`.
@@ -90,9 +132,9 @@ pub struct RunArgs {
     /// (or newly fails) fails the run; known failures are reported, not fatal.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Where Postgres and Redis come from: auto, docker, local or external.
-    #[arg(long, default_value = "auto", value_name = "MODE")]
-    pub services: String,
+    /// Where Postgres and Redis come from.
+    #[arg(long, value_enum, default_value_t = ServicesArg::Auto)]
+    pub services: ServicesArg,
     /// Admin Postgres URL for `--services external`.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
@@ -104,8 +146,12 @@ pub struct RunArgs {
     pub docker: DockerArgs,
     /// What is tested: `reference`, `command` (with --subject-cmd), `url`
     /// (with --backend-url), or a subject profile file (`*.toml`).
-    #[arg(long, default_value = "reference", value_name = "KIND|PROFILE")]
-    pub subject: String,
+    #[arg(
+        long,
+        default_value = "reference",
+        value_name = "reference|command|url|PROFILE.toml"
+    )]
+    pub subject: SubjectArg,
     /// The command that starts the subject (with `--subject command`).
     #[arg(long, value_name = "CMD")]
     pub subject_cmd: Option<String>,
@@ -121,9 +167,14 @@ pub struct RunArgs {
     /// The origin the running backend allows (with `--subject url`).
     #[arg(long, value_name = "ORIGIN", default_value = "http://localhost:5173")]
     pub allowed_origin: String,
-    /// Start the reference server with this fault switch (repeatable; adds to REFERENCE_FAULTS).
-    #[arg(long, value_name = "NAME")]
+    /// Start the reference server with this fault switch (repeatable, or
+    /// comma-separated in REFERENCE_FAULTS).
+    #[arg(long, value_name = "NAME", env = "REFERENCE_FAULTS", value_delimiter = ',', value_parser = fault_names())]
     pub reference_fault: Vec<String>,
+    /// A missing browser is an error (exit 2) rather than making the
+    /// browser scenarios n/a; on when the environment says `CI=true`.
+    #[arg(long)]
+    pub require_browser: bool,
     /// How many scenarios without a browser run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub concurrency: usize,
@@ -136,6 +187,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Show the plan (as `conformance plan`) and start nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of `compare`.

@@ -1,28 +1,37 @@
-//! Checks on responses: each check that does not hold becomes a sentence
-//! saying what was expected and what came, so a failure is data to report,
-//! not an error to unwind.
+//! Checks on responses: each check that does not hold becomes a
+//! [`FailedCheck`] saying what was expected and what came, so a failure is
+//! data to report, not an error to unwind.
 
+use crate::check::{FailedCheck, What};
 use crate::scenario::model::{Expect, HeaderCheck, JsonCheck, JsonType};
 use crate::scenario::vars::{UndefinedVar, Vars};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 /// Checks the status line against `status`, `status_in` and `status_class`.
-pub fn check_status(expect: &Expect, status: u16, problems: &mut Vec<String>) {
+pub fn check_status(expect: &Expect, status: u16, problems: &mut Vec<FailedCheck>) {
     if let Some(want) = expect.status
         && want != status
     {
-        problems.push(format!("status: expected {want}, got {status}"));
+        problems.push(FailedCheck::new(
+            What::Status,
+            want.to_string(),
+            status.to_string(),
+        ));
     }
     if let Some(set) = &expect.status_in
         && !set.contains(&status)
     {
-        problems.push(format!("status: expected one of {set:?}, got {status}"));
+        problems.push(FailedCheck::new(
+            What::Status,
+            format!("one of {set:?}"),
+            status.to_string(),
+        ));
     }
     if let Some(class) = &expect.status_class {
         let first = class.chars().next().and_then(|c| c.to_digit(10));
         if first.map(|d| d as u16) != Some(status / 100) {
-            problems.push(format!("status: expected {class}, got {status}"));
+            problems.push(FailedCheck::new(What::Status, class, status.to_string()));
         }
     }
 }
@@ -32,7 +41,7 @@ pub fn check_headers(
     checks: &[HeaderCheck],
     headers: &HeaderMap,
     vars: &Vars,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<FailedCheck>,
 ) -> Result<(), UndefinedVar> {
     for check in checks {
         let name = check.name.to_ascii_lowercase();
@@ -45,23 +54,26 @@ pub fn check_headers(
         let shown = value
             .as_deref()
             .map_or("absent".to_owned(), |v| format!("{v:?}"));
+        let what = || What::Header { name: name.clone() };
         if check.absent && value.is_some() {
-            problems.push(format!("header {name}: expected absent, got {shown}"));
+            problems.push(FailedCheck::new(what(), "absent", shown.clone()));
         }
         if check.present && value.is_none() {
-            problems.push(format!("header {name}: expected present, got absent"));
+            problems.push(FailedCheck::new(what(), "present", "absent"));
         }
         if let Some(want) = &check.equals {
             let want = vars.expand(want)?;
             if value.as_deref() != Some(want.as_str()) {
-                problems.push(format!("header {name}: expected {want:?}, got {shown}"));
+                problems.push(FailedCheck::new(what(), format!("{want:?}"), shown.clone()));
             }
         }
         if let Some(unwanted) = &check.not_equals {
             let unwanted = vars.expand(unwanted)?;
             if value.as_deref() == Some(unwanted.as_str()) {
-                problems.push(format!(
-                    "header {name}: expected anything but {unwanted:?}, got it"
+                problems.push(FailedCheck::new(
+                    what(),
+                    format!("anything but {unwanted:?}"),
+                    "it",
                 ));
             }
         }
@@ -71,8 +83,10 @@ pub fn check_headers(
                 .as_deref()
                 .is_some_and(|v| v.to_ascii_lowercase().contains(&part))
             {
-                problems.push(format!(
-                    "header {name}: expected not to contain {part:?}, got {shown}"
+                problems.push(FailedCheck::new(
+                    what(),
+                    format!("not to contain {part:?}"),
+                    shown.clone(),
                 ));
             }
         }
@@ -82,8 +96,10 @@ pub fn check_headers(
                 .as_deref()
                 .is_some_and(|v| v.to_ascii_lowercase().contains(&part))
             {
-                problems.push(format!(
-                    "header {name}: expected to contain {part:?}, got {shown}"
+                problems.push(FailedCheck::new(
+                    what(),
+                    format!("to contain {part:?}"),
+                    shown.clone(),
                 ));
             }
         }
@@ -97,8 +113,10 @@ pub fn check_headers(
             for item in &check.lists {
                 let item = vars.expand(item)?.to_ascii_lowercase();
                 if !listed.iter().any(|l| *l == item || l == "*") {
-                    problems.push(format!(
-                        "header {name}: expected to list {item:?}, got {shown}"
+                    problems.push(FailedCheck::new(
+                        what(),
+                        format!("to list {item:?}"),
+                        shown.clone(),
                     ));
                 }
             }
@@ -113,59 +131,58 @@ pub fn check_json(
     doc: Option<&Value>,
     what: &str,
     vars: &Vars,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<FailedCheck>,
 ) -> Result<(), UndefinedVar> {
     if checks.is_empty() {
         return Ok(());
     }
     let Some(doc) = doc else {
-        problems.push(format!(
-            "{what}: expected JSON, got something that does not parse as JSON"
+        problems.push(FailedCheck::new(
+            What::Json {
+                doc: what.to_owned(),
+                pointer: String::new(),
+            },
+            "JSON",
+            "something that does not parse as JSON",
         ));
         return Ok(());
     };
     for check in checks {
         let pointer = vars.expand(&check.pointer)?;
-        let at = format!(
-            "{what} {}",
-            if pointer.is_empty() {
-                "(root)"
-            } else {
-                &pointer
-            }
-        );
+        let at = || What::Json {
+            doc: what.to_owned(),
+            pointer: pointer.clone(),
+        };
         let found = doc.pointer(&pointer);
+        let shown = || found.map_or("nothing".into(), short);
         if check.exists && found.is_none() {
-            problems.push(format!("{at}: expected a value, found nothing"));
+            problems.push(FailedCheck::new(at(), "a value", "nothing"));
         }
         if check.absent
             && let Some(v) = found
         {
-            problems.push(format!("{at}: expected nothing, found {}", short(v)));
+            problems.push(FailedCheck::new(at(), "nothing", short(v)));
         }
         if let Some(want) = &check.equals {
             let want = vars.expand_toml(want)?;
             if found != Some(&want) {
-                problems.push(format!(
-                    "{at}: expected {}, found {}",
-                    short(&want),
-                    found.map_or("nothing".into(), short)
-                ));
+                problems.push(FailedCheck::new(at(), short(&want), shown()));
             }
         }
         if let Some(unwanted) = &check.not_equals {
             let unwanted = vars.expand_toml(unwanted)?;
             if found == Some(&unwanted) {
-                problems.push(format!("{at}: expected anything but {}", short(&unwanted)));
+                problems.push(FailedCheck::new(
+                    at(),
+                    format!("anything but {}", short(&unwanted)),
+                    "it",
+                ));
             }
         }
         if let Some(ty) = check.json_type
             && !found.is_some_and(|v| has_type(v, ty))
         {
-            problems.push(format!(
-                "{at}: expected a {ty:?}, found {}",
-                found.map_or("nothing".into(), short)
-            ));
+            problems.push(FailedCheck::new(at(), ty.word(), shown()));
         }
         if let Some(re) = &check.matches {
             let re = vars.expand(re)?;
@@ -189,10 +206,7 @@ pub fn check_json(
                 Err(_) => false,
             };
             if !ok {
-                problems.push(format!(
-                    "{at}: expected to match /{re}/, found {}",
-                    found.map_or("nothing".into(), short)
-                ));
+                problems.push(FailedCheck::new(at(), format!("to match /{re}/"), shown()));
             }
         }
     }
@@ -204,19 +218,24 @@ pub fn check_body_text(
     expect: &Expect,
     body: &str,
     vars: &Vars,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<FailedCheck>,
 ) -> Result<(), UndefinedVar> {
     for part in &expect.body_contains {
         let part = vars.expand(part)?;
         if !body.contains(&part) {
-            problems.push(format!("body: expected to contain {part:?}"));
+            problems.push(FailedCheck::missing(
+                What::Body,
+                format!("to contain {part:?}"),
+            ));
         }
     }
     for part in &expect.body_not_contains {
         let part = vars.expand(part)?;
         if body.contains(&part) {
-            problems.push(format!(
-                "body: expected not to contain {part:?}, but it does"
+            problems.push(FailedCheck::new(
+                What::Body,
+                format!("not to contain {part:?}"),
+                "it does",
             ));
         }
     }
@@ -224,7 +243,7 @@ pub fn check_body_text(
         let re = vars.expand(re)?;
         let ok = regex::Regex::new(&re).is_ok_and(|r| r.is_match(body));
         if !ok {
-            problems.push(format!("body: expected to match /{re}/"));
+            problems.push(FailedCheck::missing(What::Body, format!("to match /{re}/")));
         }
     }
     if expect.no_password {
@@ -241,7 +260,7 @@ pub fn check_cors(
     request_headers: &[(String, String)],
     status: u16,
     headers: &HeaderMap,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<FailedCheck>,
 ) {
     let sent = |name: &str| {
         request_headers
@@ -250,7 +269,14 @@ pub fn check_cors(
             .map(|(_, v)| v.as_str())
     };
     let Some(origin) = sent("origin") else {
-        problems.push("cors: the request sent no Origin to judge the answer for".into());
+        problems.push(FailedCheck::new(
+            What::Cors {
+                origin: String::new(),
+                preflight: false,
+            },
+            "an Origin to judge the answer for",
+            "the request sent none",
+        ));
         return;
     };
     let all = |name: &str| -> Vec<&str> {
@@ -274,13 +300,13 @@ pub fn check_cors(
         headers: sent("access-control-request-headers"),
     });
     if let Err(refusal) = crate::cors::judge(origin, &answer, asked.as_ref(), true) {
-        let what = if asked.is_some() {
-            "preflight"
-        } else {
-            "answer"
-        };
-        problems.push(format!(
-            "cors: a browser refuses this {what} for {origin}: {refusal}"
+        problems.push(FailedCheck::new(
+            What::Cors {
+                origin: origin.to_owned(),
+                preflight: asked.is_some(),
+            },
+            "a browser to accept it",
+            refusal.to_string(),
         ));
     }
 }
@@ -326,8 +352,8 @@ mod tests {
         assert_eq!(
             p,
             vec![
-                "status: expected 201, got 500",
-                "status: expected 4xx, got 503"
+                FailedCheck::new(What::Status, "201", "500"),
+                FailedCheck::new(What::Status, "4xx", "503"),
             ]
         );
     }
@@ -357,8 +383,15 @@ mod tests {
         let mut p = Vec::new();
         check_headers(&e.headers, &headers, &vars, &mut p).expect("vars defined");
         assert_eq!(p.len(), 3, "{p:?}");
-        assert!(p[0].contains("expected \"http://localhost:5173\", got \"*\""));
-        assert!(p[2].starts_with("header vary: expected to contain"));
+        assert_eq!(p[0].expected, "\"http://localhost:5173\"");
+        assert_eq!(p[0].actual.as_deref(), Some("\"*\""));
+        assert_eq!(
+            p[2].what,
+            What::Header {
+                name: "vary".into()
+            }
+        );
+        assert!(p[2].expected.starts_with("to contain"));
     }
 
     #[test]
@@ -375,11 +408,15 @@ mod tests {
         );
         let mut p = Vec::new();
         check_json(&e.json, Some(&doc), "body", &Vars::default(), &mut p).expect("no vars");
+        let at = |pointer: &str| What::Json {
+            doc: "body".into(),
+            pointer: pointer.into(),
+        };
         assert_eq!(
             p,
             vec![
-                "body /user/name: expected a value, found nothing",
-                "body /user/id: expected a Integer, found \"7\"",
+                FailedCheck::new(at("/user/name"), "a value", "nothing"),
+                FailedCheck::new(at("/user/id"), "an integer", "\"7\""),
             ]
         );
     }

@@ -4,12 +4,15 @@
 
 pub mod bench;
 pub mod browser;
+pub mod check;
 pub mod cli;
 pub mod client;
+pub mod command;
 pub mod cors;
 pub mod deadline;
 pub mod expect;
 pub mod outcome;
+pub mod plan;
 pub mod process;
 pub mod repeat;
 pub mod report;
@@ -18,4 +21,5 @@ pub mod run;
 pub mod scenario;
 pub mod secrets;
 pub mod services;
+pub mod status;
 pub mod subject;

@@ -1,8 +1,10 @@
 //! What a run produced, as plain data: per step, per scenario and per rule.
 //! Reports are written from these values only.
 
+use crate::check::{Artifact, FailedCheck};
 use crate::rules::{Catalogue, Level};
-use serde::{Deserialize, Serialize};
+use crate::status::{Counts, Status};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One HTTP exchange as it happened, for failure reports (tokens redacted later).
@@ -48,12 +50,31 @@ pub struct StepResult {
     pub setup: Option<String>,
     /// A short description (the step's name or its request line).
     pub label: String,
+    /// Where the step is written in its file (`line:column`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     /// Every check that did not hold; empty when the step passed.
-    pub problems: Vec<String>,
+    pub failed: Vec<FailedCheck>,
+    /// Why the step could not be carried out at all, when it could not
+    /// (the scenario's verdict says whose that is: n/a or error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// What the failure left besides its checks (screenshot, the
+    /// browser's requests).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
     /// The exchanges made by the step (only kept for failed steps).
     pub transcripts: Vec<Transcript>,
     /// How long the step took.
     pub millis: u64,
+}
+
+impl StepResult {
+    /// Whether the step ended its scenario: a check failed or the step
+    /// could not be carried out.
+    pub fn ended(&self) -> bool {
+        !self.failed.is_empty() || self.stopped.is_some()
+    }
 }
 
 /// The verdict of one scenario: whose failure it is, if any.
@@ -72,6 +93,19 @@ pub enum Verdict {
     /// The harness itself broke (a browser that died, a frontend command that
     /// never served, no database binaries): no verdict on the subject.
     Error(String),
+}
+
+impl Verdict {
+    /// The verdict's status: what `report.json` and the tables say.
+    pub fn status(&self) -> Status {
+        match self {
+            Verdict::Pass => Status::Pass,
+            Verdict::Fail => Status::Fail,
+            Verdict::Blocked(_) => Status::Blocked,
+            Verdict::NotApplicable(_) => Status::NotApplicable,
+            Verdict::Error(_) => Status::Error,
+        }
+    }
 }
 
 /// Why a scenario is blocked: the step that failed and the rule covering it.
@@ -105,6 +139,10 @@ pub struct ScenarioResult {
     pub steps: Vec<StepResult>,
     /// The last lines the subject printed, for failures of own subjects.
     pub subject_output: Option<String>,
+    /// The file name of its HAR file (every request the browser made),
+    /// beside the reports, for browser scenarios.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub har: Option<String>,
     /// How long it took.
     pub millis: u64,
 }
@@ -112,42 +150,7 @@ pub struct ScenarioResult {
 impl ScenarioResult {
     /// The step that failed, if any.
     pub fn failed_step(&self) -> Option<&StepResult> {
-        self.steps.iter().find(|s| !s.problems.is_empty())
-    }
-}
-
-/// A rule's status after a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleStatus {
-    /// Every applicable scenario passed.
-    Pass,
-    /// A SHOULD rule failed: reported, not fatal unless strict.
-    Warn,
-    /// A MUST rule failed (or a SHOULD under `--strict`).
-    Fail,
-    /// A setup step failed before the rule's check: not checked, never passed.
-    Blocked,
-    /// No scenario could be checked against this subject.
-    NotApplicable,
-    /// The harness itself broke while checking the rule (exit code 2).
-    Error,
-    /// No scenario of this run names the rule (filtered out or uncovered).
-    NotRun,
-}
-
-impl RuleStatus {
-    /// The word shown in tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            RuleStatus::Pass => "pass",
-            RuleStatus::Warn => "warn",
-            RuleStatus::Fail => "FAIL",
-            RuleStatus::Blocked => "BLOCKED",
-            RuleStatus::NotApplicable => "n/a",
-            RuleStatus::Error => "ERROR",
-            RuleStatus::NotRun => "not run",
-        }
+        self.steps.iter().find(|s| s.ended())
     }
 }
 
@@ -161,7 +164,7 @@ pub struct RuleVerdict {
     /// The rule's summary.
     pub summary: String,
     /// Its status.
-    pub status: RuleStatus,
+    pub status: Status,
     /// Its scenarios with their verdicts, for the report.
     pub scenarios: Vec<ScenarioVerdict>,
 }
@@ -183,8 +186,8 @@ impl RuleVerdict {
 pub struct ScenarioVerdict {
     /// The scenario's name.
     pub name: String,
-    /// Its verdict in one word (`pass`, `fail`, `blocked`, `n/a`, `error`).
-    pub verdict: &'static str,
+    /// Its verdict.
+    pub verdict: Status,
     /// What blocked it, when it is blocked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<Blocked>,
@@ -234,12 +237,12 @@ impl RunOutcome {
     /// trustworthy verdict); else 1 when a MUST rule failed or is blocked
     /// (a SHOULD too under `--strict`); else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.rules.iter().any(|r| r.status == RuleStatus::Error) {
+        if self.rules.iter().any(|r| r.status == Status::Error) {
             return 2;
         }
         let fatal = |r: &&RuleVerdict| {
-            matches!(r.status, RuleStatus::Fail)
-                || (r.status == RuleStatus::Blocked && (r.level == Level::Must || self.strict))
+            matches!(r.status, Status::Fail)
+                || (r.status == Status::Blocked && (r.level == Level::Must || self.strict))
         };
         i32::from(self.rules.iter().any(|r| fatal(&r)))
     }
@@ -247,15 +250,15 @@ impl RunOutcome {
     /// The IDs of rules that failed, SHOULD warnings included (for the kill
     /// matrix and summaries).
     pub fn failed_rules(&self) -> Vec<&str> {
-        self.rules_with(|s| matches!(s, RuleStatus::Fail | RuleStatus::Warn))
+        self.rules_with(|s| matches!(s, Status::Fail | Status::Warn))
     }
 
     /// The IDs of rules that are blocked.
     pub fn blocked_rules(&self) -> Vec<&str> {
-        self.rules_with(|s| s == RuleStatus::Blocked)
+        self.rules_with(|s| s == Status::Blocked)
     }
 
-    fn rules_with(&self, keep: impl Fn(RuleStatus) -> bool) -> Vec<&str> {
+    fn rules_with(&self, keep: impl Fn(Status) -> bool) -> Vec<&str> {
         self.rules
             .iter()
             .filter(|r| keep(r.status))
@@ -263,13 +266,18 @@ impl RunOutcome {
             .collect()
     }
 
-    /// The names of scenarios with this verdict word (`fail`, `blocked`...).
-    pub fn scenarios_with(&self, word: &str) -> Vec<&str> {
+    /// The names of scenarios whose verdict has this status.
+    pub fn scenarios_with(&self, status: Status) -> Vec<&str> {
         self.scenarios
             .iter()
-            .filter(|s| verdict_word(&s.verdict) == word)
+            .filter(|s| s.verdict.status() == status)
             .map(|s| s.name.as_str())
             .collect()
+    }
+
+    /// How many rules have each status.
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.rules.iter().map(|r| r.status))
     }
 }
 
@@ -291,30 +299,30 @@ fn rule_verdicts(
             let list = by_rule.get(rule.id.as_str()).cloned().unwrap_or_default();
             let any = |f: fn(&Verdict) -> bool| list.iter().any(|s| f(&s.verdict));
             let status = if list.is_empty() {
-                RuleStatus::NotRun
+                Status::NotRun
             } else if any(|v| *v == Verdict::Fail) {
                 if rule.level == Level::Must || strict {
-                    RuleStatus::Fail
+                    Status::Fail
                 } else {
-                    RuleStatus::Warn
+                    Status::Warn
                 }
             } else if any(|v| matches!(v, Verdict::Error(_))) {
-                RuleStatus::Error
+                Status::Error
             } else if any(|v| matches!(v, Verdict::Blocked(_))) {
-                RuleStatus::Blocked
+                Status::Blocked
             } else if list
                 .iter()
                 .all(|s| matches!(s.verdict, Verdict::NotApplicable(_)))
             {
-                RuleStatus::NotApplicable
+                Status::NotApplicable
             } else {
-                RuleStatus::Pass
+                Status::Pass
             };
             let scenarios = list
                 .iter()
                 .map(|s| ScenarioVerdict {
                     name: s.name.clone(),
-                    verdict: verdict_word(&s.verdict),
+                    verdict: s.verdict.status(),
                     blocked: match &s.verdict {
                         Verdict::Blocked(b) => Some(b.clone()),
                         _ => None,
@@ -332,14 +340,63 @@ fn rule_verdicts(
         .collect()
 }
 
-/// The one-word form of a verdict.
-pub fn verdict_word(v: &Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-        Verdict::Blocked(_) => "blocked",
-        Verdict::NotApplicable(_) => "n/a",
-        Verdict::Error(_) => "error",
+/// Results made by hand, for the tests of the reports and of the verdicts.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A scenario of one rule with this verdict and no steps.
+    pub(crate) fn scenario(
+        name: &str,
+        rule: &str,
+        level: Level,
+        verdict: Verdict,
+    ) -> ScenarioResult {
+        ScenarioResult {
+            name: name.into(),
+            title: format!("title of {name}"),
+            file: format!("scenarios/{name}.toml"),
+            rules: vec![rule.into()],
+            level,
+            verdict,
+            steps: Vec::new(),
+            subject_output: None,
+            har: None,
+            millis: 0,
+        }
+    }
+
+    /// A step that failed these checks.
+    pub(crate) fn step(
+        index: usize,
+        kind: &'static str,
+        label: &str,
+        failed: Vec<FailedCheck>,
+    ) -> StepResult {
+        StepResult {
+            index,
+            kind,
+            setup: None,
+            label: label.into(),
+            at: None,
+            failed,
+            stopped: None,
+            artifacts: Vec::new(),
+            transcripts: Vec::new(),
+            millis: 0,
+        }
+    }
+
+    /// The outcome of these scenarios against the contract's catalogue.
+    pub(crate) fn outcome(scenarios: Vec<ScenarioResult>, strict: bool) -> RunOutcome {
+        let catalogue = Catalogue::builtin().expect("catalogue");
+        RunOutcome::new(
+            "subject".into(),
+            String::new(),
+            scenarios,
+            &catalogue,
+            strict,
+        )
     }
 }
 
@@ -357,6 +414,7 @@ mod tests {
             verdict,
             steps: Vec::new(),
             subject_output: None,
+            har: None,
             millis: 0,
         }
     }
@@ -374,7 +432,7 @@ mod tests {
         })
     }
 
-    fn status(o: &RunOutcome, id: &str) -> RuleStatus {
+    fn status(o: &RunOutcome, id: &str) -> Status {
         o.rules
             .iter()
             .find(|r| r.id == id)
@@ -391,7 +449,7 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(status(&o, "REG-2"), RuleStatus::Blocked);
+        assert_eq!(status(&o, "REG-2"), Status::Blocked);
         assert_eq!(o.exit_code(), 1);
         assert_eq!(o.blocked_rules(), vec!["REG-2"]);
         assert!(o.failed_rules().is_empty());
@@ -405,7 +463,7 @@ mod tests {
     #[test]
     fn a_blocked_should_is_shown_but_fails_only_a_strict_run() {
         let o = outcome(vec![scenario("a", "LOG-3", blocked("LOG-2"))], false);
-        assert_eq!(status(&o, "LOG-3"), RuleStatus::Blocked);
+        assert_eq!(status(&o, "LOG-3"), Status::Blocked);
         assert_eq!(o.exit_code(), 0);
         let strict = outcome(vec![scenario("a", "LOG-3", blocked("LOG-2"))], true);
         assert_eq!(strict.exit_code(), 1);
@@ -421,8 +479,8 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(status(&o, "REG-1"), RuleStatus::Fail);
-        assert_eq!(status(&o, "TOK-1"), RuleStatus::Error);
+        assert_eq!(status(&o, "REG-1"), Status::Fail);
+        assert_eq!(status(&o, "TOK-1"), Status::Error);
         assert_eq!(o.exit_code(), 2);
     }
 }

@@ -3,7 +3,7 @@
 //! with what went wrong in the first run that did not pass: that run's
 //! report is not printed, so without it a flake could not be looked into.
 
-use crate::outcome::{RunOutcome, ScenarioResult, Verdict, verdict_word};
+use crate::outcome::{RunOutcome, ScenarioResult, Verdict};
 use std::collections::BTreeMap;
 
 /// A scenario whose verdict changed between runs.
@@ -33,7 +33,7 @@ pub fn flakes(runs: &[RunOutcome]) -> Vec<Flake> {
         .filter(|(_, v)| v.windows(2).any(|w| w[0].verdict != w[1].verdict))
         .map(|(name, results)| Flake {
             scenario: name.to_owned(),
-            verdicts: results.iter().map(|s| verdict_word(&s.verdict)).collect(),
+            verdicts: results.iter().map(|s| s.verdict.status().word()).collect(),
             first_miss: results
                 .iter()
                 .position(|s| s.verdict != Verdict::Pass)
@@ -53,13 +53,18 @@ fn why(s: &ScenarioResult) -> String {
         Verdict::Pass | Verdict::Fail => s
             .steps
             .iter()
-            .filter(|step| !step.problems.is_empty())
+            .filter(|step| !step.failed.is_empty())
             .map(|step| {
+                let checks: Vec<String> = step
+                    .failed
+                    .iter()
+                    .map(crate::report::sentence::check)
+                    .collect();
                 format!(
                     "step {} ({}): {}",
                     step.index,
                     step.label,
-                    step.problems.join("; ")
+                    checks.join("; ")
                 )
             })
             .collect::<Vec<_>>()
@@ -100,26 +105,19 @@ pub fn summary(runs: &[RunOutcome], flakes: &[Flake]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{ScenarioResult, Verdict};
-    use crate::rules::{Catalogue, Level};
+    use crate::check::{FailedCheck, What};
+    use crate::outcome::{ScenarioResult, Verdict, fixtures};
+    use crate::rules::Level;
 
     fn run_with(verdicts: &[(&str, Verdict)]) -> RunOutcome {
         let scenarios = verdicts
             .iter()
             .map(|(name, verdict)| ScenarioResult {
-                name: (*name).to_owned(),
-                title: String::new(),
-                file: String::new(),
-                rules: vec!["REG-1".into()],
-                level: Level::Must,
-                verdict: verdict.clone(),
-                steps: Vec::new(),
-                subject_output: None,
                 millis: 1000,
+                ..fixtures::scenario(name, "REG-1", Level::Must, verdict.clone())
             })
             .collect();
-        let catalogue = Catalogue::builtin().expect("catalogue");
-        RunOutcome::new(String::new(), String::new(), scenarios, &catalogue, false)
+        fixtures::outcome(scenarios, false)
     }
 
     #[test]
@@ -147,15 +145,12 @@ mod tests {
     #[test]
     fn a_flake_names_the_failed_step_of_its_first_miss() {
         let mut failing = run_with(&[("a", Verdict::Fail)]);
-        failing.scenarios[0].steps.push(crate::outcome::StepResult {
-            index: 3,
-            kind: "browser",
-            setup: None,
-            label: "wait for \"Tomato diary\"".into(),
-            problems: vec!["page: expected it within 5000 ms".into()],
-            transcripts: Vec::new(),
-            millis: 5000,
-        });
+        failing.scenarios[0].steps.push(fixtures::step(
+            3,
+            "browser",
+            "wait for \"Tomato diary\"",
+            vec![FailedCheck::missing(What::Page, "it within 5000 ms")],
+        ));
         let runs = vec![run_with(&[("a", Verdict::Pass)]), failing];
         let found = flakes(&runs);
         assert_eq!(

@@ -2,6 +2,7 @@
 //! scenario registered with, a password hash in any common format, or a
 //! JSON field that by its name carries one.
 
+use crate::check::{FailedCheck, What};
 use regex::Regex;
 use serde_json::Value;
 use std::sync::LazyLock;
@@ -25,31 +26,42 @@ fn is_password_key(key: &str) -> bool {
     k.contains("password") || k.contains("passwd") || matches!(k.as_str(), "hash" | "pwd")
 }
 
-/// Every reason `body` holds a password or a hash, as report lines; empty
-/// when it holds none. `password` is the scenario's own (empty: none).
-pub fn password_findings(body: &str, password: &str) -> Vec<String> {
+/// Every reason `body` holds a password or a hash, as failed checks;
+/// empty when it holds none. `password` is the scenario's own (empty: none).
+pub fn password_findings(body: &str, password: &str) -> Vec<FailedCheck> {
     let mut found = Vec::new();
+    let failed = |pointer: Option<String>, actual: String| {
+        FailedCheck::new(What::Password { pointer }, NO_PASSWORD, actual)
+    };
     if !password.is_empty() && body.contains(password) {
-        found.push("body: holds the password the scenario registered with".to_owned());
+        found.push(failed(
+            None,
+            "the password the scenario registered with".to_owned(),
+        ));
     }
     if let Some(m) = HASH.as_ref().and_then(|re| re.find(body)) {
         let start = m.start();
         let shown: String = body[start..].chars().take(12).collect();
-        found.push(format!(
-            "body: holds a password hash ({shown}… at byte {start})"
+        found.push(failed(
+            None,
+            format!("a password hash ({shown}… at byte {start})"),
         ));
     }
     if let Ok(doc) = serde_json::from_str::<Value>(body) {
         let mut keys = Vec::new();
         password_keys(&doc, "", &mut keys);
         for pointer in keys {
-            found.push(format!(
-                "body {pointer}: a field named for a password holds a value"
+            found.push(failed(
+                Some(pointer),
+                "a value in a field named for a password".to_owned(),
             ));
         }
     }
     found
 }
+
+/// What a body is expected to hold of passwords.
+const NO_PASSWORD: &str = "no password and no password hash";
 
 fn password_keys(value: &Value, at: &str, found: &mut Vec<String>) {
     match value {
@@ -98,13 +110,23 @@ mod tests {
     fn password_fields_and_the_password_itself_are_found_at_any_depth() {
         let body =
             r#"{"user":{"id":"1","passwordHash":"x","name":"Ada"},"list":[{"password":"Pw-1"}]}"#;
-        let found = password_findings(body, "Pw-1");
+        let found: Vec<(Option<String>, Option<String>)> = password_findings(body, "Pw-1")
+            .into_iter()
+            .map(|c| match c.what {
+                What::Password { pointer } => (pointer, c.actual),
+                other => panic!("not a password finding: {other:?}"),
+            })
+            .collect();
+        let field = Some("a value in a field named for a password".to_owned());
         assert_eq!(
             found,
             vec![
-                "body: holds the password the scenario registered with",
-                "body /list/0/password: a field named for a password holds a value",
-                "body /user/passwordHash: a field named for a password holds a value",
+                (
+                    None,
+                    Some("the password the scenario registered with".to_owned())
+                ),
+                (Some("/list/0/password".to_owned()), field.clone()),
+                (Some("/user/passwordHash".to_owned()), field),
             ]
         );
     }

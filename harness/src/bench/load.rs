@@ -13,7 +13,7 @@ use tokio::sync::Barrier;
 
 use super::session::{BenchUser, PASSWORD};
 use super::stats::Latencies;
-use crate::run::http::error_chain;
+use crate::run::exchange::error_chain;
 
 /// What a closed-loop run measured.
 #[derive(Debug, Clone, Default)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Client, StatusCode, Url};
 use serde_json::{Value, json};
 
-use crate::run::http::error_chain;
+use crate::run::exchange::error_chain;
 
 /// The password of the benchmark's user (long enough for REG rules).
 pub const PASSWORD: &str = "Bench-password-correct-horse";

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::session::{BenchUser, QUESTION};
 use super::stats::Latencies;
-use crate::run::http::error_chain;
+use crate::run::exchange::error_chain;
 
 /// How one stream ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -91,10 +91,19 @@ fn find(variable: &'static str, names: &[&str], extra_dirs: &[PathBuf]) -> Resul
     Err(format!("{} on PATH and in ${variable}", names.join(", ")))
 }
 
-impl Driver {
+/// The two programs a browser scenario needs, found on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binaries {
+    /// chromedriver.
+    pub chromedriver: PathBuf,
+    /// Chromium or Chrome.
+    pub chrome: PathBuf,
+}
+
+impl Binaries {
     /// Finds chromedriver (`CHROMEDRIVER`, `$CHROMEWEBDRIVER`, PATH) and
-    /// Chromium (`CHROME`, PATH) and starts chromedriver on a free port.
-    pub async fn start() -> Result<Driver, BrowserError> {
+    /// Chromium (`CHROME`, PATH); nothing is started.
+    pub fn find() -> Result<Binaries, BrowserError> {
         let mut driver_dirs = Vec::new();
         if let Some(dir) = std::env::var_os("CHROMEWEBDRIVER") {
             driver_dirs.push(PathBuf::from(dir));
@@ -122,6 +131,21 @@ impl Driver {
             looked,
             variable: "CHROME",
         })?;
+        Ok(Binaries {
+            chromedriver,
+            chrome,
+        })
+    }
+}
+
+impl Driver {
+    /// Finds chromedriver and Chromium ([`Binaries::find`]) and starts
+    /// chromedriver on a free port.
+    pub async fn start() -> Result<Driver, BrowserError> {
+        let Binaries {
+            chromedriver,
+            chrome,
+        } = Binaries::find()?;
         let port = free_port()?;
         let mut command = Command::new(&chromedriver);
         command.arg(format!("--port={port}"));

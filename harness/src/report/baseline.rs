@@ -5,9 +5,10 @@
 //! that fails now and was not checked there (*new*), does. The comparison is
 //! plain data; `baseline_text` renders it.
 
-use super::stored::{StoredReport, VerdictWord};
-use crate::outcome::{RuleStatus, RunOutcome, Verdict};
+use super::stored::StoredReport;
+use crate::outcome::{RunOutcome, Verdict};
 use crate::rules::Level;
+use crate::status::Status;
 use std::collections::BTreeMap;
 
 /// Whether a rule or a scenario changed.
@@ -100,37 +101,17 @@ const ABSENT: Seen = Seen {
     fatal: false,
 };
 
-fn rule_seen(status: RuleStatus, fatal: bool) -> Seen {
-    let (class, word) = match status {
-        RuleStatus::Pass => (Class::Pass, "pass"),
-        RuleStatus::Warn => (Class::Failing, "warn"),
-        RuleStatus::Fail => (Class::Failing, "fail"),
-        RuleStatus::Blocked => (Class::Failing, "blocked"),
-        RuleStatus::Error => (Class::Failing, "error"),
-        RuleStatus::NotApplicable => (Class::Unchecked, "n/a"),
-        RuleStatus::NotRun => (Class::Unchecked, "not run"),
+/// How a rule's status or a scenario's verdict counts in the comparison.
+fn seen(status: Status, fatal: bool) -> Seen {
+    let class = match status {
+        Status::Pass => Class::Pass,
+        Status::NotApplicable | Status::NotRun => Class::Unchecked,
+        Status::Warn | Status::Fail | Status::Blocked | Status::Error => Class::Failing,
     };
-    Seen { class, word, fatal }
-}
-
-fn scenario_seen(verdict: VerdictWord, fatal: bool) -> Seen {
-    let (class, word) = match verdict {
-        VerdictWord::Pass => (Class::Pass, "pass"),
-        VerdictWord::Fail => (Class::Failing, "fail"),
-        VerdictWord::Blocked => (Class::Failing, "blocked"),
-        VerdictWord::Error => (Class::Failing, "error"),
-        VerdictWord::NotApplicable => (Class::Unchecked, "n/a"),
-    };
-    Seen { class, word, fatal }
-}
-
-fn word_of(v: &Verdict) -> VerdictWord {
-    match v {
-        Verdict::Pass => VerdictWord::Pass,
-        Verdict::Fail => VerdictWord::Fail,
-        Verdict::Blocked(_) => VerdictWord::Blocked,
-        Verdict::NotApplicable(_) => VerdictWord::NotApplicable,
-        Verdict::Error(_) => VerdictWord::Error,
+    Seen {
+        class,
+        word: status.word(),
+        fatal,
     }
 }
 
@@ -144,25 +125,25 @@ pub fn compare(baseline: &StoredReport, outcome: &RunOutcome) -> Comparison {
     let before: BTreeMap<&str, Seen> = baseline
         .rules
         .iter()
-        .map(|r| (r.id.as_str(), rule_seen(r.status, false)))
+        .map(|r| (r.id.as_str(), seen(r.status, false)))
         .collect();
     let now: Vec<(&str, Seen)> = outcome
         .rules
         .iter()
         .map(|r| {
             let fatal = match r.status {
-                RuleStatus::Fail | RuleStatus::Error => true,
-                RuleStatus::Blocked => gates(r.level),
+                Status::Fail | Status::Error => true,
+                Status::Blocked => gates(r.level),
                 _ => false,
             };
-            (r.id.as_str(), rule_seen(r.status, fatal))
+            (r.id.as_str(), seen(r.status, fatal))
         })
         .collect();
     sort(&mut cmp, Kind::Rule, &before, &now);
     let before: BTreeMap<&str, Seen> = baseline
         .scenarios
         .iter()
-        .map(|s| (s.name.as_str(), scenario_seen(s.verdict, false)))
+        .map(|s| (s.name.as_str(), seen(s.verdict, false)))
         .collect();
     let now: Vec<(&str, Seen)> = outcome
         .scenarios
@@ -173,7 +154,7 @@ pub fn compare(baseline: &StoredReport, outcome: &RunOutcome) -> Comparison {
                 Verdict::Fail | Verdict::Blocked(_) => gates(s.level),
                 _ => false,
             };
-            (s.name.as_str(), scenario_seen(word_of(&s.verdict), fatal))
+            (s.name.as_str(), seen(s.verdict.status(), fatal))
         })
         .collect();
     sort(&mut cmp, Kind::Scenario, &before, &now);

@@ -1,32 +1,7 @@
 use super::*;
-use crate::outcome::{Blocked, ScenarioResult};
+use crate::outcome::Blocked;
+use crate::outcome::fixtures::{outcome, scenario};
 use crate::report::stored::{ReportFileError, StoredReport, load, parse};
-use crate::rules::Catalogue;
-
-fn scenario(name: &str, rule: &str, level: Level, verdict: Verdict) -> ScenarioResult {
-    ScenarioResult {
-        name: name.into(),
-        title: String::new(),
-        file: String::new(),
-        rules: vec![rule.into()],
-        level,
-        verdict,
-        steps: Vec::new(),
-        subject_output: None,
-        millis: 0,
-    }
-}
-
-fn outcome(scenarios: Vec<ScenarioResult>, strict: bool) -> RunOutcome {
-    let catalogue = Catalogue::builtin().expect("catalogue");
-    RunOutcome::new(
-        "subject".into(),
-        String::new(),
-        scenarios,
-        &catalogue,
-        strict,
-    )
-}
 
 /// The baseline as `--report-dir` writes it, read back.
 fn baseline_of(o: &RunOutcome) -> StoredReport {

@@ -4,8 +4,8 @@
 //! Markdown here and as HTML in `compare_html`.
 
 use super::stored::StoredReport;
-use crate::outcome::RuleStatus;
 use crate::rules::Level;
+use crate::status::Status;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +32,7 @@ pub struct MatrixRow {
     /// The rule's summary (from the first report that has the rule).
     pub summary: String,
     /// Its status in each run, in column order (`None`: not in that report).
-    pub cells: Vec<Option<RuleStatus>>,
+    pub cells: Vec<Option<Status>>,
 }
 
 /// Rules × subjects.
@@ -107,29 +107,20 @@ pub fn matrix(subjects: Vec<String>, reports: &[StoredReport]) -> Matrix {
             rows[at].cells[col] = Some(rule.status);
         }
     }
-    let checked = |c: &Option<RuleStatus>| !matches!(c, None | Some(RuleStatus::NotRun));
+    let checked = |c: &Option<Status>| !matches!(c, None | Some(Status::NotRun));
     rows.retain(|r| r.cells.iter().any(checked));
     Matrix { subjects, rows }
 }
 
 /// How many rules of one column have each status, in one line.
 pub fn totals(matrix: &Matrix, col: usize) -> String {
-    let count = |st: RuleStatus| {
+    crate::status::Counts::of(
         matrix
             .rows
             .iter()
-            .filter(|r| r.cells.get(col) == Some(&Some(st)))
-            .count()
-    };
-    format!(
-        "{} pass, {} fail, {} warn, {} blocked, {} n/a, {} error",
-        count(RuleStatus::Pass),
-        count(RuleStatus::Fail),
-        count(RuleStatus::Warn),
-        count(RuleStatus::Blocked),
-        count(RuleStatus::NotApplicable),
-        count(RuleStatus::Error),
+            .filter_map(|r| r.cells.get(col).copied().flatten()),
     )
+    .line(false)
 }
 
 fn cell(text: &str) -> String {
@@ -146,7 +137,7 @@ pub fn markdown(matrix: &Matrix) -> String {
         let marks: Vec<&str> = r
             .cells
             .iter()
-            .map(|c| c.map_or("— absent", super::markdown::icon))
+            .map(|c| c.map_or("— absent", |s| s.spelling().icon))
             .collect();
         let _ = writeln!(
             out,

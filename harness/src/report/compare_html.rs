@@ -4,7 +4,7 @@
 
 use super::compare::{Matrix, totals};
 use super::html::{STATUS_CSS, escape, mark};
-use crate::outcome::RuleStatus as S;
+use crate::status::Status as S;
 use std::fmt::Write;
 
 const PAGE_CSS: &str = "\
@@ -25,16 +25,7 @@ pub fn render(matrix: &Matrix) -> String {
          <style>{PAGE_CSS}{STATUS_CSS}</style></head><body>\n\
          <h1>Insight Garden conformance, side by side</h1>\n<p class=\"legend\">"
     );
-    for status in [
-        Some(S::Pass),
-        Some(S::Fail),
-        Some(S::Warn),
-        Some(S::NotApplicable),
-        Some(S::Blocked),
-        Some(S::Error),
-        Some(S::NotRun),
-        None,
-    ] {
+    for status in S::ALL.iter().copied().map(Some).chain([None]) {
         let (class, text) = mark(status);
         let _ = write!(out, "<span class=\"{class}\">{text}</span>");
     }

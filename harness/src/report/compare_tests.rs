@@ -1,7 +1,7 @@
 use super::*;
 use crate::report::stored::{StoredRule, StoredScenario};
 
-fn report(subject: &str, rules: &[(&str, RuleStatus)]) -> StoredReport {
+fn report(subject: &str, rules: &[(&str, Status)]) -> StoredReport {
     StoredReport {
         subject: subject.into(),
         rules: rules
@@ -22,22 +22,22 @@ fn rules_by_subjects_with_a_row_per_rule_any_run_checked() {
     let a = report(
         "nest",
         &[
-            ("REG-1", RuleStatus::Pass),
-            ("REG-2", RuleStatus::NotRun),
-            ("REG-3", RuleStatus::NotRun),
+            ("REG-1", Status::Pass),
+            ("REG-2", Status::NotRun),
+            ("REG-3", Status::NotRun),
         ],
     );
     let b = report(
         "fastapi",
         &[
-            ("REG-1", RuleStatus::Fail),
-            ("REG-2", RuleStatus::Blocked),
-            ("REG-3", RuleStatus::NotRun),
-            ("NEW-1", RuleStatus::Warn),
+            ("REG-1", Status::Fail),
+            ("REG-2", Status::Blocked),
+            ("REG-3", Status::NotRun),
+            ("NEW-1", Status::Warn),
         ],
     );
     let m = matrix(vec!["nest".into(), "fastapi".into()], &[a, b]);
-    let rows: Vec<(&str, &[Option<RuleStatus>])> = m
+    let rows: Vec<(&str, &[Option<Status>])> = m
         .rows
         .iter()
         .map(|r| (r.id.as_str(), r.cells.as_slice()))
@@ -45,15 +45,9 @@ fn rules_by_subjects_with_a_row_per_rule_any_run_checked() {
     assert_eq!(
         rows,
         vec![
-            (
-                "REG-1",
-                &[Some(RuleStatus::Pass), Some(RuleStatus::Fail)][..]
-            ),
-            (
-                "REG-2",
-                &[Some(RuleStatus::NotRun), Some(RuleStatus::Blocked)][..]
-            ),
-            ("NEW-1", &[None, Some(RuleStatus::Warn)][..]),
+            ("REG-1", &[Some(Status::Pass), Some(Status::Fail)][..]),
+            ("REG-2", &[Some(Status::NotRun), Some(Status::Blocked)][..]),
+            ("NEW-1", &[None, Some(Status::Warn)][..]),
         ],
         "REG-3, checked by no run, is left out"
     );

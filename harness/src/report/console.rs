@@ -4,8 +4,9 @@
 //! then one summary line.
 
 use super::redact::redact;
-use crate::outcome::{RuleStatus, RunOutcome, ScenarioResult, Transcript, Verdict};
+use crate::outcome::{RunOutcome, ScenarioResult, Transcript, Verdict};
 use crate::rules::Level;
+use crate::status::Status;
 use std::fmt::Write;
 
 /// The whole console report.
@@ -15,20 +16,16 @@ pub fn render(outcome: &RunOutcome) -> String {
     let _ = writeln!(out, "{}", outcome.services);
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<7} {:<6} {:<7} SUMMARY", "RULE", "LEVEL", "STATUS");
-    for r in outcome
-        .rules
-        .iter()
-        .filter(|r| r.status != RuleStatus::NotRun)
-    {
+    for r in outcome.rules.iter().filter(|r| r.status != Status::NotRun) {
         let _ = writeln!(
             out,
             "{:<7} {:<6} {:<7} {}",
             r.id,
             r.level.to_string(),
-            r.status.label(),
+            r.status.spelling().label,
             r.summary
         );
-        if r.status == RuleStatus::Blocked {
+        if r.status == Status::Blocked {
             let _ = writeln!(
                 out,
                 "{:<22} not checked: blocked by {}",
@@ -40,7 +37,7 @@ pub fn render(outcome: &RunOutcome) -> String {
     let not_run: Vec<&str> = outcome
         .rules
         .iter()
-        .filter(|r| r.status == RuleStatus::NotRun)
+        .filter(|r| r.status == Status::NotRun)
         .map(|r| r.id.as_str())
         .collect();
     if !not_run.is_empty() {
@@ -103,18 +100,11 @@ pub fn render(outcome: &RunOutcome) -> String {
             let _ = writeln!(out, "{}", indent(&failure_text(s), "  "));
         }
     }
-    let count = |st: RuleStatus| outcome.rules.iter().filter(|r| r.status == st).count();
     let _ = writeln!(
         out,
-        "{} rules: {} pass, {} fail, {} warn, {} blocked, {} n/a, {} error, {} not run; {} scenarios in {:.1} s",
+        "{} rules: {}; {} scenarios in {:.1} s",
         outcome.rules.len(),
-        count(RuleStatus::Pass),
-        count(RuleStatus::Fail),
-        count(RuleStatus::Warn),
-        count(RuleStatus::Blocked),
-        count(RuleStatus::NotApplicable),
-        count(RuleStatus::Error),
-        count(RuleStatus::NotRun),
+        outcome.counts().line(true),
         outcome.scenarios.len(),
         outcome.millis as f64 / 1000.0
     );
@@ -164,8 +154,34 @@ pub fn failure_text(s: &ScenarioResult) -> String {
             "step {} ({}{role}): {}",
             step.index, step.kind, step.label
         );
-        for p in &step.problems {
-            let _ = writeln!(out, "{}", indent(&format!("- {p}"), "  "));
+        let at = step
+            .at
+            .as_ref()
+            .map(|at| format!("{}:{at}", s.file))
+            .unwrap_or_default();
+        if !at.is_empty() {
+            let _ = writeln!(out, "  at {at}");
+        }
+        if let Some(why) = &step.stopped {
+            let _ = writeln!(
+                out,
+                "{}",
+                indent(&format!("- could not be carried out: {why}"), "  ")
+            );
+        }
+        for c in &step.failed {
+            let _ = writeln!(
+                out,
+                "{}",
+                indent(&format!("- {}", super::sentence::check(c)), "  ")
+            );
+        }
+        for a in &step.artifacts {
+            let _ = writeln!(
+                out,
+                "{}",
+                indent(&format!("- {}", super::sentence::artifact(a)), "  ")
+            );
         }
         for t in &step.transcripts {
             let _ = writeln!(out, "{}", indent(&transcript_text(t), "  "));

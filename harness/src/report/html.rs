@@ -1,7 +1,7 @@
 //! What the HTML reports share: escaping (every text from a run is
 //! escaped, since a subject controls much of it) and the marks of statuses.
 
-use crate::outcome::RuleStatus;
+use crate::status::Status;
 
 /// `text` made safe inside an HTML element or a quoted attribute.
 pub fn escape(text: &str) -> String {
@@ -21,15 +21,9 @@ pub fn escape(text: &str) -> String {
 
 /// The CSS class and the text of a status's mark, distinct for each status
 /// (shape and word as well as colour, for readers who do not see colours).
-pub fn mark(status: Option<RuleStatus>) -> (&'static str, &'static str) {
+pub fn mark(status: Option<Status>) -> (&'static str, &'static str) {
     match status {
-        Some(RuleStatus::Pass) => ("pass", "✔ pass"),
-        Some(RuleStatus::Fail) => ("fail", "✘ FAIL"),
-        Some(RuleStatus::Warn) => ("warn", "⚠ warn"),
-        Some(RuleStatus::NotApplicable) => ("na", "– n/a"),
-        Some(RuleStatus::Blocked) => ("blocked", "⊘ blocked"),
-        Some(RuleStatus::Error) => ("error", "‼ error"),
-        Some(RuleStatus::NotRun) => ("notrun", "· not run"),
+        Some(s) => (s.spelling().class, s.spelling().mark),
         None => ("absent", "(absent)"),
     }
 }
@@ -58,16 +52,12 @@ mod tests {
 
     #[test]
     fn every_status_has_its_own_mark() {
-        let all = [
-            Some(RuleStatus::Pass),
-            Some(RuleStatus::Fail),
-            Some(RuleStatus::Warn),
-            Some(RuleStatus::NotApplicable),
-            Some(RuleStatus::Blocked),
-            Some(RuleStatus::Error),
-            Some(RuleStatus::NotRun),
-            None,
-        ];
+        let all: Vec<Option<Status>> = Status::ALL
+            .iter()
+            .copied()
+            .map(Some)
+            .chain([None])
+            .collect();
         let mut classes: Vec<&str> = all.iter().map(|s| mark(*s).0).collect();
         let mut texts: Vec<&str> = all.iter().map(|s| mark(*s).1).collect();
         classes.sort_unstable();

@@ -6,6 +6,8 @@
 //! subject's last output.
 
 use super::html::escape;
+use super::sentence;
+use crate::check::Artifact;
 use crate::outcome::{RunOutcome, ScenarioResult, Transcript, Verdict};
 use base64::Engine;
 use std::fmt::Write;
@@ -74,13 +76,23 @@ pub fn render(out: &mut String, outcome: &RunOutcome, s: &ScenarioResult) {
             escape(step.kind),
             escape(&step.label)
         );
-        let mut shots = Vec::new();
-        for p in &step.problems {
-            match p.strip_prefix("screenshot: ") {
-                Some(path) => shots.push(path.to_owned()),
-                None => {
-                    let _ = writeln!(out, "<li><pre>{}</pre></li>", escape(p));
-                }
+        if let Some(why) = &step.stopped {
+            let _ = writeln!(
+                out,
+                "<li><pre>could not be carried out: {}</pre></li>",
+                escape(why)
+            );
+        }
+        for c in &step.failed {
+            let _ = writeln!(out, "<li><pre>{}</pre></li>", escape(&sentence::check(c)));
+        }
+        for a in &step.artifacts {
+            if !matches!(a, Artifact::Screenshot { .. }) {
+                let _ = writeln!(
+                    out,
+                    "<li><pre>{}</pre></li>",
+                    escape(&sentence::artifact(a))
+                );
             }
         }
         let _ = writeln!(out, "</ul>");
@@ -88,20 +100,18 @@ pub fn render(out: &mut String, outcome: &RunOutcome, s: &ScenarioResult) {
         for t in &step.transcripts {
             transcript(out, t, stream);
         }
-        for path in shots {
-            screenshot(out, Path::new(&path));
+        for a in &step.artifacts {
+            if let Artifact::Screenshot { path } = a {
+                screenshot(out, path);
+            }
         }
     }
-    if s.steps
-        .iter()
-        .any(|st| matches!(st.kind, "browser" | "network"))
-    {
-        let har = format!("{}.har", s.name);
+    if let Some(har) = &s.har {
         let _ = writeln!(
             out,
             "<p>Every request the browser made: <a href=\"{}\">{}</a> (HAR, beside this page).</p>",
-            escape(&har),
-            escape(&har)
+            escape(har),
+            escape(har)
         );
     }
     if let Some(output) = &s.subject_output

@@ -7,7 +7,8 @@
 use super::baseline::{Change, Comparison};
 use super::html::{STATUS_CSS, escape, mark};
 use super::index_failure;
-use crate::outcome::{RuleStatus, RunOutcome, Verdict};
+use crate::outcome::{RunOutcome, Verdict};
+use crate::status::Status;
 use std::fmt::Write;
 
 const PAGE_CSS: &str = "\
@@ -21,21 +22,22 @@ pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-br
 section.scenario{border-top:2px solid #ccc;margin-top:1.5em}\
 img{max-width:100%;border:1px solid #ccc}";
 
-/// The rows a filter keeps: its radio's id, its label, and the class of rows.
-const FILTERS: [(&str, &str, &str); 7] = [
-    ("f-pass", "pass", "pass"),
-    ("f-fail", "fail", "fail"),
-    ("f-warn", "warn", "warn"),
-    ("f-blocked", "blocked", "blocked"),
-    ("f-na", "n/a", "na"),
-    ("f-error", "error", "error"),
-    ("f-notrun", "not run", "notrun"),
-];
+/// The rows a filter keeps: its radio's id, its label, and the class of
+/// rows, one per status.
+fn filters() -> impl Iterator<Item = (String, &'static str, &'static str)> {
+    Status::ALL.iter().map(|s| {
+        let spelling = s.spelling();
+        (
+            format!("f-{}", spelling.class),
+            spelling.word,
+            spelling.class,
+        )
+    })
+}
 
 /// The CSS-only filter: a checked radio hides the rows of other statuses.
 fn filter_css() -> String {
-    FILTERS
-        .iter()
+    filters()
         .map(|(id, _, class)| {
             format!("#{id}:checked~table tbody tr:not(.r-{class}){{display:none}}")
         })
@@ -163,7 +165,7 @@ fn weaker(out: &mut String, outcome: &RunOutcome) {
     let mut items = Vec::new();
     for r in &outcome.rules {
         match r.status {
-            RuleStatus::NotApplicable => {
+            Status::NotApplicable => {
                 let reasons: Vec<String> = outcome
                     .scenarios
                     .iter()
@@ -179,12 +181,12 @@ fn weaker(out: &mut String, outcome: &RunOutcome) {
                     reasons.join("; ")
                 ));
             }
-            RuleStatus::Blocked => items.push(format!(
+            Status::Blocked => items.push(format!(
                 "<li><b>{}</b> blocked, not checked: blocked by {}</li>",
                 escape(&r.id),
                 escape(&r.blocked_by().join("; "))
             )),
-            RuleStatus::Warn => items.push(format!(
+            Status::Warn => items.push(format!(
                 "<li><b>{}</b> SHOULD rule failed (a warning): {}</li>",
                 escape(&r.id),
                 escape(&r.summary)
@@ -208,7 +210,7 @@ fn rules_table(out: &mut String, outcome: &RunOutcome) {
         "<h2>Rules</h2>\n<div class=\"filter\">\
          <input type=\"radio\" name=\"status\" id=\"f-all\" checked><label for=\"f-all\">all</label>"
     );
-    for (id, label, class) in FILTERS {
+    for (id, label, class) in filters() {
         let n = outcome
             .rules
             .iter()

@@ -1,31 +1,14 @@
 use super::*;
-use crate::outcome::{Blocked, EventRecord, ScenarioResult, StepResult, Transcript};
+use crate::check::{Artifact, FailedCheck, What};
+use crate::outcome::fixtures::{scenario, step};
+use crate::outcome::{Blocked, EventRecord, StepResult, Transcript};
 use crate::rules::{Catalogue, Level};
-
-fn scenario(name: &str, rule: &str, level: Level, verdict: Verdict) -> ScenarioResult {
-    ScenarioResult {
-        name: name.into(),
-        title: format!("title of {name}"),
-        file: format!("scenarios/{name}.toml"),
-        rules: vec![rule.into()],
-        level,
-        verdict,
-        steps: Vec::new(),
-        subject_output: None,
-        millis: 0,
-    }
-}
 
 fn failing_step(screenshot: &std::path::Path) -> StepResult {
     StepResult {
-        index: 2,
-        kind: "stream",
-        setup: None,
-        label: "GET /chat/stream".into(),
-        problems: vec![
-            "expected status 200, got 500 <oops>".into(),
-            format!("screenshot: {}", screenshot.display()),
-        ],
+        artifacts: vec![Artifact::Screenshot {
+            path: screenshot.to_owned(),
+        }],
         transcripts: vec![Transcript {
             request: "GET http://127.0.0.1:9/chat/stream?documentId=1".into(),
             request_headers: vec![(
@@ -43,6 +26,12 @@ fn failing_step(screenshot: &std::path::Path) -> StepResult {
             }],
         }],
         millis: 3,
+        ..step(
+            2,
+            "stream",
+            "GET /chat/stream",
+            vec![FailedCheck::new(What::Status, "200", "500 <oops>")],
+        )
     }
 }
 
@@ -155,7 +144,7 @@ fn a_failure_shows_its_exchange_escaped_redacted_and_reproducible() {
         "{page}"
     );
     assert!(
-        page.contains("<pre>expected status 200, got 500 &lt;oops&gt;</pre>"),
+        page.contains("<pre>status: expected 200, got 500 &lt;oops&gt;</pre>"),
         "{page}"
     );
     assert!(

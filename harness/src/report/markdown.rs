@@ -3,21 +3,9 @@
 
 use super::baseline::Comparison;
 use super::console::failure_text;
-use crate::outcome::{RuleStatus, RunOutcome, Verdict};
+use crate::outcome::{RunOutcome, Verdict};
+use crate::status::Status;
 use std::fmt::Write;
-
-/// A status with its icon, as the Markdown tables show it.
-pub fn icon(status: RuleStatus) -> &'static str {
-    match status {
-        RuleStatus::Pass => "✅ pass",
-        RuleStatus::Fail => "❌ fail",
-        RuleStatus::Warn => "⚠️ warn",
-        RuleStatus::Blocked => "🚧 blocked",
-        RuleStatus::NotApplicable => "➖ n/a",
-        RuleStatus::Error => "💥 error",
-        RuleStatus::NotRun => "· not run",
-    }
-}
 
 /// The summary as Markdown.
 pub fn render(outcome: &RunOutcome) -> String {
@@ -55,12 +43,8 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
     }
     let _ = writeln!(out, "| Rule | Level | Status | Summary |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for r in outcome
-        .rules
-        .iter()
-        .filter(|r| r.status != RuleStatus::NotRun)
-    {
-        let icon = icon(r.status);
+    for r in outcome.rules.iter().filter(|r| r.status != Status::NotRun) {
+        let icon = r.status.spelling().icon;
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",

@@ -15,7 +15,9 @@ pub mod index_html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod plan;
 pub mod redact;
+pub mod sentence;
 pub mod stored;
 
 use crate::outcome::{RunOutcome, Verdict};

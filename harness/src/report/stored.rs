@@ -2,8 +2,8 @@
 //! of each rule and scenario of an earlier run, strictly parsed (an unknown
 //! status is an error, never a guess).
 
-use crate::outcome::RuleStatus;
 use crate::rules::Level;
+use crate::status::Status;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -52,7 +52,7 @@ pub struct StoredRule {
     /// The rule's summary.
     pub summary: String,
     /// Its status then.
-    pub status: RuleStatus,
+    pub status: Status,
 }
 
 /// A scenario's verdict in that run.
@@ -60,24 +60,8 @@ pub struct StoredRule {
 pub struct StoredScenario {
     /// The scenario's name.
     pub name: String,
-    /// Its verdict then.
-    pub verdict: VerdictWord,
-}
-
-/// A scenario verdict as `report.json` spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictWord {
-    /// Passed.
-    Pass,
-    /// Failed.
-    Fail,
-    /// Blocked by a failed setup step.
-    Blocked,
-    /// Not applicable to that subject.
-    NotApplicable,
-    /// The harness broke.
-    Error,
+    /// Its verdict then (one of the statuses a scenario can have).
+    pub verdict: Status,
 }
 
 /// Reads a report file.

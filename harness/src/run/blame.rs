@@ -63,15 +63,16 @@ mod tests {
     }
 
     fn record() -> StepResult {
-        StepResult {
-            index: 2,
-            kind: "request",
-            setup: None,
-            label: "POST /auth/register".into(),
-            problems: vec!["status: expected 201, got 500".into()],
-            transcripts: Vec::new(),
-            millis: 0,
-        }
+        crate::outcome::fixtures::step(
+            2,
+            "request",
+            "POST /auth/register",
+            vec![crate::check::FailedCheck::new(
+                crate::check::What::Status,
+                "201",
+                "500",
+            )],
+        )
     }
 
     fn rules(ids: &[&str]) -> Vec<String> {

@@ -2,11 +2,10 @@
 //! the environment that points the subject's frontend at it, the frontend
 //! process when the profile names one, and the browser session.
 
-use super::browser::BrowserScene;
 use super::scenario::RunContext;
 use crate::browser::recorder::Recorder;
+use crate::browser::scene::BrowserScene;
 use crate::browser::session::Session;
-use crate::outcome::Verdict;
 use crate::process::ChildProcess;
 use crate::scenario::load::LoadedScenario;
 use crate::services::free_port;
@@ -16,31 +15,24 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Takes the browser's turn and prepares the recording proxy and the
-/// environment that points the subject's frontend at it.
+/// environment that points the subject's frontend at it. The plan ran the
+/// scenario only where a browser was found: one that does not start now is
+/// the harness's breakdown (the error's text).
 pub async fn prepare_browser<'a>(
     ctx: &RunContext<'a>,
     extra: &mut BTreeMap<String, String>,
-) -> Result<(Option<tokio::sync::SemaphorePermit<'a>>, Recorder, u16), Verdict> {
+) -> Result<(Option<tokio::sync::SemaphorePermit<'a>>, Recorder, u16), String> {
     let Some(pool) = ctx.browsers else {
-        return Err(Verdict::NotApplicable(
-            "needs a browser and a frontend the harness starts".into(),
-        ));
+        return Err("the run has no browser pool for a browser scenario".into());
     };
-    if let Err(e) = pool.driver().await {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        return Err(if in_ci {
-            Verdict::Error(e)
-        } else {
-            Verdict::NotApplicable(format!("no browser: {e}"))
-        });
-    }
+    pool.driver().await?;
     let turn = pool.turn().await;
     let (Ok(api_port), Ok(web_port)) = (free_port(), free_port()) else {
-        return Err(Verdict::Error("no free port for the subject".into()));
+        return Err("no free port for the subject".into());
     };
     let recorder = Recorder::start(format!("http://127.0.0.1:{api_port}"))
         .await
-        .map_err(|e| Verdict::Error(format!("cannot start the recording proxy: {e}")))?;
+        .map_err(|e| format!("cannot start the recording proxy: {e}"))?;
     extra.insert("PORT".into(), api_port.to_string());
     // The port is the frontend's: a backend hears of it only when it serves
     // the frontend itself, else the two would contend for it.

@@ -1,23 +1,23 @@
-//! Runs one scenario: decide whether it applies, prepare its scene (a shared
-//! or an own subject), run its steps in order and turn the first failing
-//! step into the verdict: *fail* for a check, *blocked* for a setup step
-//! (see [`super::blame`]), *error* when the harness itself broke.
+//! Runs one planned scenario: prepare its scene (the shared subject or one
+//! of its own, and its browser), run its steps in order and turn the first
+//! step that ends it into the verdict: *fail* for a check, *blocked* for a
+//! setup step (see [`super::blame`]), *n/a* or *error* for a step that
+//! could not be carried out ([`super::scene::StepError::verdict`]).
 
 use super::blame::{blame, blame_start};
-use super::browser;
-use super::browser::screenshot;
 use super::frontend::{attach_frontend, open_session, prepare_browser};
 use super::scene::Scene;
 use super::steps::{label, run_step};
 use crate::browser::pool::BrowserPool;
-use crate::browser::recorder::Recorder;
+use crate::check::{Artifact, FailedCheck, What};
 use crate::outcome::{ScenarioResult, StepResult, Verdict};
+use crate::plan::{Placement, Planned};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::Step;
+use crate::scenario::vars::{BUILTIN, Source};
 use crate::services::Services;
 use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
 use crate::subject::managed::ManagedSubject;
-use crate::subject::spec::{Frontend, Launch};
+use crate::subject::spec::Launch;
 use std::time::Instant;
 
 /// What every scenario of a run shares.
@@ -32,31 +32,16 @@ pub struct RunContext<'a> {
     pub allowed_origin: String,
     /// How to start a scenario's own subject, when the subject is managed.
     pub launcher: Option<Launcher<'a>>,
-    /// Whether the subject is this workspace's reference server.
-    pub is_reference: bool,
     /// The subject's sources, when known.
     pub sources: Option<crate::subject::sources::SourceTree>,
-    /// The run's browser, for browser scenarios.
+    /// The run's browsers, for browser scenarios.
     pub browsers: Option<&'a BrowserPool>,
     /// Where screenshots and other artifacts of failures go.
     pub artifacts: std::path::PathBuf,
-    /// Held shared by every scenario while it runs, and alone by those that
-    /// time the subject's own start (CFG-2, CFG-3: "exits within 10 s"):
-    /// they run on a machine no other scenario is loading.
+    /// Held shared by every scenario while it runs, and alone by those the
+    /// plan says must run alone.
     pub quiet: tokio::sync::RwLock<()>,
 }
-
-/// The contract's default selectors for the browser steps.
-pub const DEFAULT_SELECTORS: &[(&str, &str)] = &[
-    ("sel_email", "input[name=email]"),
-    ("sel_password", "input[name=password]"),
-    ("sel_submit", "button[type=submit]"),
-    ("sel_message", "[name=message]"),
-    ("sel_send", "button[type=submit]"),
-    ("route_login", "/login"),
-    ("route_app", "/app"),
-    ("route_chat", "/chat/"),
-];
 
 /// What starting a subject of its own for a scenario takes.
 #[derive(Clone, Copy)]
@@ -67,59 +52,17 @@ pub struct Launcher<'a> {
     pub services: &'a Services,
 }
 
-/// Why a scenario does not apply to this subject, if it does not.
-pub fn not_applicable(s: &LoadedScenario, ctx: &RunContext<'_>) -> Option<String> {
-    if s.needs_control() && ctx.launcher.is_none() {
-        return Some(
-            "needs a subject the harness starts and controls (use a managed subject)".into(),
-        );
-    }
-    if let Some(launcher) = ctx.launcher {
-        let launch = launcher.launch;
-        if let Some(knob) = s
-            .scenario
-            .needs
-            .env
-            .keys()
-            .find(|k| launch.missing_knobs.contains(k))
-        {
-            return Some(format!(
-                "sets {knob}, a test knob the subject's profile says it does not honour"
-            ));
-        }
-        if s.scenario.needs.browser && launch.frontend == Frontend::None {
-            return Some(
-                "needs a frontend: describe one in the subject's profile ([frontend])".into(),
-            );
-        }
-    }
-    if s.scenario.needs.reference_only && !ctx.is_reference {
-        return Some("checks the reference implementation's own repository".into());
-    }
-    let forges_with_secret = s.steps().any(|step| match step {
-        Step::Forge(f) => f.kind.needs_secret(),
-        Step::Token(t) => t.signed_with_secret,
-        _ => false,
-    });
-    if forges_with_secret && ctx.secret.is_none() {
-        return Some("needs the subject's JWT_SECRET (pass --jwt-secret)".into());
-    }
-    None
-}
-
+/// Sets the built-in variables ([`BUILTIN`]) that are known before the
+/// scenario's subject and frontend start; `port`, `backend_url`,
+/// `frontend_url` and the browser's `origin` follow once they are up.
 fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
-    let name = s.name.as_str();
     let unique = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-    let v = &mut scene.vars;
-    v.set("unique", &unique);
-    let slug: String = name
+    let slug: String = s
+        .name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .take(16)
         .collect();
-    v.set("email", format!("{slug}-{unique}@example.com"));
-    v.set("other_email", format!("{slug}-other-{unique}@example.com"));
-    v.set("password", format!("Pw-{unique}-Garden!9"));
     // A scenario that sets its subject's CORS_ORIGIN is judged for it.
     let origin = s
         .scenario
@@ -127,46 +70,69 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
         .env
         .get("CORS_ORIGIN")
         .and_then(|o| o.split(',').next())
-        .map_or(ctx.allowed_origin.as_str(), str::trim);
-    v.set("origin", origin);
-    v.set("other_origin", OTHER_ORIGIN);
-    v.set(
-        "other_secret",
-        format!("another-secret-{unique}-0123456789abcdef"),
-    );
-    v.set("default_secret", DEFAULT_SECRET);
-    if let Some(secret) = &ctx.secret {
-        v.set("jwt_secret", secret);
-    }
-    for (name, selector) in DEFAULT_SELECTORS {
-        v.set(*name, *selector);
-    }
-    if let Some(launcher) = ctx.launcher {
-        for (name, selector) in &launcher.launch.selectors {
-            v.set(name, selector);
+        .map_or(ctx.allowed_origin.as_str(), str::trim)
+        .to_owned();
+    let overrides = ctx.launcher.map(|l| &l.launch.selectors);
+    for b in BUILTIN {
+        let value = match (b.name, b.source) {
+            ("unique", _) => Some(unique.clone()),
+            ("email", _) => Some(format!("{slug}-{unique}@example.com")),
+            ("other_email", _) => Some(format!("{slug}-other-{unique}@example.com")),
+            ("password", _) => Some(format!("Pw-{unique}-Garden!9")),
+            ("other_secret", _) => Some(format!("another-secret-{unique}-0123456789abcdef")),
+            ("origin", _) => Some(origin.clone()),
+            ("other_origin", _) => Some(OTHER_ORIGIN.to_owned()),
+            ("default_secret", _) => Some(DEFAULT_SECRET.to_owned()),
+            ("jwt_secret", _) => ctx.secret.clone(),
+            ("closed_port", _) => closed_port(),
+            (name, Source::Profile { default, .. }) => Some(
+                overrides
+                    .and_then(|o| o.get(name))
+                    .cloned()
+                    .unwrap_or_else(|| default.to_owned()),
+            ),
+            _ => None,
+        };
+        if let Some(value) = value {
+            scene.vars.set(b.name, value);
         }
     }
 }
 
-/// Runs one scenario to its verdict.
-pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioResult {
-    let mut result = ScenarioResult {
+/// A local port where nothing listens.
+fn closed_port() -> Option<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+    Some(listener.local_addr().ok()?.port().to_string())
+}
+
+/// A scenario's result before it ran.
+fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
+    ScenarioResult {
         name: s.name.clone(),
         title: s.scenario.title.clone(),
         file: s.path.display().to_string(),
         rules: s.scenario.rules.clone(),
         level: s.level,
-        verdict: Verdict::Pass,
+        verdict,
         steps: Vec::new(),
         subject_output: None,
+        har: None,
         millis: 0,
-    };
-    if let Some(reason) = not_applicable(s, ctx) {
-        result.verdict = Verdict::NotApplicable(reason);
-        return result;
     }
-    // Scenarios that time the subject's own start run alone.
-    let (_shared, _alone) = if s.steps().any(|st| matches!(st, Step::StartFails(_))) {
+}
+
+/// Runs one planned scenario to its verdict.
+pub async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) -> ScenarioResult {
+    let s = planned.scenario;
+    let running = match &planned.placement {
+        Placement::NotApplicable(why) => {
+            return empty_result(s, Verdict::NotApplicable(why.clone()));
+        }
+        Placement::Shared => None,
+        Placement::Own { running } => Some(*running),
+    };
+    let mut result = empty_result(s, Verdict::Pass);
+    let (_shared, _alone) = if planned.alone {
         (None, Some(ctx.quiet.write().await))
     } else {
         (Some(ctx.quiet.read().await), None)
@@ -186,7 +152,7 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     extra
         .entry("CORS_ORIGIN".to_owned())
         .or_insert_with(|| ctx.allowed_origin.clone());
-    let mut front: Option<(Recorder, u16)> = None;
+    let mut front = None;
     let mut _turn = None;
     if s.scenario.needs.browser {
         match prepare_browser(ctx, &mut extra).await {
@@ -196,19 +162,19 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
                 started = Instant::now();
                 front = Some((recorder, web_port));
             }
-            Err(verdict) => {
-                result.verdict = verdict;
+            Err(why) => {
+                result.verdict = Verdict::Error(why);
                 return result;
             }
         }
     }
     // The scenario's own subject and its browser start side by side.
     let own_start = async {
-        match ctx.launcher {
-            Some(launcher) if s.needs_own_subject() => {
+        match (ctx.launcher, running) {
+            (Some(launcher), Some(running)) => {
                 let secret = ctx.secret.clone().unwrap_or_default();
                 let (launch, services) = (launcher.launch, launcher.services);
-                let subject = if s.needs_running_subject() {
+                let subject = if running {
                     ManagedSubject::start(launch, services, &secret, &extra).await
                 } else {
                     ManagedSubject::prepare(launch, services, &secret, &extra).await
@@ -233,7 +199,11 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
             scene.own = Some(subject);
         }
         Some(Err(e)) => {
-            let step = start_step("start the scenario's own subject", e, t);
+            let step = start_step(
+                "start the scenario's own subject",
+                FailedCheck::new(What::Start, "the subject to start", e),
+                t,
+            );
             result.verdict = blame_start(&step, &s.scenario.rules);
             result.steps.push(step);
             if let (Some(Ok(session)), Some(pool)) = (session, ctx.browsers) {
@@ -264,94 +234,38 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
             Err(problem) => {
                 // The frontend command or the browser broke: the harness's
                 // breakdown, not a verdict on the subject.
-                let step = start_step("start the frontend and the browser", problem.clone(), t);
+                let mut step = start_step(
+                    "start the frontend and the browser",
+                    FailedCheck::new(What::Start, "the frontend and a browser", problem.clone()),
+                    t,
+                );
+                step.stopped = Some(problem.clone());
+                step.failed.clear();
                 result.steps.push(step);
                 result.verdict = Verdict::Error(problem);
             }
         }
     }
-    if let Ok(l) = std::net::TcpListener::bind("127.0.0.1:0")
-        && let Ok(addr) = l.local_addr()
-    {
-        scene.vars.set("closed_port", addr.port().to_string());
-    }
-    let steps = if result.verdict == Verdict::Pass {
-        s.scenario.steps.as_slice()
-    } else {
-        &[]
-    };
-    for (i, entry) in steps.iter().enumerate() {
-        let t = Instant::now();
-        let step = &entry.step;
-        let (mut problems, transcripts, broke) = match run_step(&mut scene, step).await {
-            Ok((problems, transcripts)) => (problems, transcripts, None),
-            Err(e) => (vec![e.to_string()], Vec::new(), Some(e.to_string())),
-        };
-        let failed = !problems.is_empty();
-        let mut cors_refusal = None;
-        if failed
-            && broke.is_none()
-            && let Some(b) = &scene.browser
-            && matches!(step.kind(), "browser" | "network")
-        {
-            if step.kind() == "browser"
-                && let Some(path) = screenshot(b, &format!("step{}", i + 1)).await
-            {
-                problems.push(format!("screenshot: {}", path.display()));
-            }
-            cors_refusal = browser::first_cors_refusal(b);
-            if let Some(refusal) = &cors_refusal {
-                problems.push(format!("the browser refused an answer for CORS: {refusal}"));
-            }
-            let requests = browser::network_lines(b);
-            problems.push(format!(
-                "requests the browser made to the API:\n  {}",
-                requests.join("\n  ")
-            ));
-        }
-        let record = StepResult {
-            index: i + 1,
-            kind: step.kind(),
-            setup: entry.setup.clone(),
-            label: label(step),
-            problems,
-            transcripts: if failed { transcripts } else { Vec::new() },
-            millis: t.elapsed().as_millis() as u64,
-        };
-        let verdict = match broke {
-            Some(why) => Some(Verdict::Error(format!("step {}: {why}", i + 1))),
-            None if failed => Some(blame(
-                entry,
-                &record,
-                &s.scenario.rules,
-                cors_refusal.is_some(),
-            )),
-            None => None,
-        };
-        result.steps.push(record);
-        if let Some(verdict) = verdict {
-            result.verdict = verdict;
-            break;
-        }
+    if result.verdict == Verdict::Pass {
+        run_steps(s, &mut scene, &mut result).await;
     }
     if matches!(result.verdict, Verdict::Fail | Verdict::Blocked(_))
         && let Some(own) = &scene.own
     {
         result.subject_output = Some(own.output_tail(30));
     }
-    // The HAR is a report of the run, not a check: a file that cannot be
-    // written is said, and changes no verdict.
-    if let Some(b) = &scene.browser
-        && let Err(e) = super::browser::write_har(b)
-    {
-        tracing::warn!("cannot write the HAR file of {}: {e}", s.name);
-    }
-    if let Some(b) = scene.browser.take()
-        && let Some(pool) = ctx.browsers
-    {
-        // A browser that saw a failure is not trusted with the next scenario.
-        pool.give_back(b.session, result.verdict == Verdict::Pass)
-            .await;
+    if let Some(b) = scene.browser.take() {
+        // The HAR is a report of the run, not a check: a file that cannot
+        // be written is said, and changes no verdict.
+        match b.write_har() {
+            Ok(name) => result.har = Some(name),
+            Err(e) => tracing::warn!("cannot write the HAR file of {}: {e}", s.name),
+        }
+        if let Some(pool) = ctx.browsers {
+            // A browser that saw a failure is not trusted with the next scenario.
+            pool.give_back(b.session, result.verdict == Verdict::Pass)
+                .await;
+        }
     }
     if let Some(mut own) = scene.own.take() {
         own.stop().await;
@@ -360,15 +274,140 @@ pub async fn run_scenario(s: &LoadedScenario, ctx: &RunContext<'_>) -> ScenarioR
     result
 }
 
+/// Runs the steps in order until one ends the scenario.
+async fn run_steps(s: &LoadedScenario, scene: &mut Scene, result: &mut ScenarioResult) {
+    for (i, entry) in s.scenario.steps.iter().enumerate() {
+        let t = Instant::now();
+        let step = &entry.step;
+        let mut record = StepResult {
+            index: i + 1,
+            kind: step.kind(),
+            setup: entry.setup.clone(),
+            label: label(step),
+            at: s.step_positions.get(i).cloned(),
+            failed: Vec::new(),
+            stopped: None,
+            artifacts: Vec::new(),
+            transcripts: Vec::new(),
+            millis: 0,
+        };
+        let verdict = match run_step(scene, step).await {
+            Ok(ran) if ran.failed.is_empty() => None,
+            Ok(ran) => {
+                record.failed = ran.failed;
+                record.transcripts = ran.transcripts;
+                let cors_refused = browser_artifacts(scene, &mut record, i + 1).await;
+                Some(blame(entry, &record, &s.scenario.rules, cors_refused))
+            }
+            Err(e) => {
+                record.stopped = Some(e.to_string());
+                Some(e.verdict(i + 1))
+            }
+        };
+        record.millis = t.elapsed().as_millis() as u64;
+        let ended = verdict.is_some();
+        result.steps.push(record);
+        if let Some(verdict) = verdict {
+            result.verdict = verdict;
+        }
+        if ended {
+            break;
+        }
+    }
+}
+
+/// What a failed browser or network step leaves for the report: a
+/// screenshot, the first answer the browser refused for CORS, and every
+/// request it made. Returns whether the browser refused an answer for
+/// CORS (the failure is then blamed on the rule that covers that).
+async fn browser_artifacts(scene: &Scene, record: &mut StepResult, index: usize) -> bool {
+    let Some(b) = &scene.browser else {
+        return false;
+    };
+    if !matches!(record.kind, "browser" | "network") {
+        return false;
+    }
+    if record.kind == "browser" {
+        record
+            .artifacts
+            .push(match b.screenshot(&format!("step{index}")).await {
+                Ok(path) => Artifact::Screenshot { path },
+                Err(reason) => Artifact::ScreenshotMissing { reason },
+            });
+    }
+    let refusal = b.first_cors_refusal();
+    if let Some(line) = &refusal {
+        record
+            .artifacts
+            .push(Artifact::CorsRefusal { line: line.clone() });
+    }
+    record.artifacts.push(Artifact::BrowserRequests {
+        lines: b.request_lines(),
+    });
+    refusal.is_some()
+}
+
 /// The record of a scenario's preparation (step 0) that failed.
-fn start_step(label: &str, problem: String, started: Instant) -> StepResult {
+fn start_step(label: &str, failed: FailedCheck, started: Instant) -> StepResult {
     StepResult {
         index: 0,
         kind: "start",
         setup: None,
         label: label.to_owned(),
-        problems: vec![problem],
+        at: None,
+        failed: vec![failed],
+        stopped: None,
+        artifacts: Vec::new(),
         transcripts: Vec::new(),
         millis: started.elapsed().as_millis() as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::vars::BUILTIN;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_built_in_is_set_and_nothing_else() {
+        let catalogue = crate::rules::Catalogue::builtin().expect("catalogue");
+        let s = crate::scenario::load::load_bytes(
+            std::path::Path::new("a.toml"),
+            b"title = \"t\"\nrules = [\"TOK-2\"]\n[[steps]]\n[steps.request]\npath = \"/a\"\n",
+            &catalogue,
+        )
+        .expect("loads");
+        let ctx = RunContext {
+            client: reqwest::Client::new(),
+            shared_url: Some("http://127.0.0.1:1".into()),
+            secret: Some("s".into()),
+            allowed_origin: "http://localhost:1".into(),
+            launcher: None,
+            sources: None,
+            browsers: None,
+            artifacts: std::env::temp_dir(),
+            quiet: tokio::sync::RwLock::new(()),
+        };
+        let mut scene = Scene {
+            vars: Default::default(),
+            client: ctx.client.clone(),
+            base_url: String::new(),
+            secret: None,
+            own: None,
+            sources: None,
+            browser: None,
+        };
+        builtin_vars(&mut scene, &ctx, &s);
+        // Set once the subject and the frontend are up.
+        let later = ["port", "backend_url", "frontend_url"];
+        let set: BTreeSet<&str> = scene.vars.values().map(|(k, _)| k).collect();
+        let want: BTreeSet<&str> = BUILTIN
+            .iter()
+            .map(|b| b.name)
+            .filter(|n| !later.contains(n))
+            .collect();
+        assert_eq!(set, want);
+        assert_eq!(scene.vars.get("sel_message"), Some("[name=message]"));
     }
 }

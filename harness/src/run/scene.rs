@@ -1,5 +1,9 @@
-//! The state of one running scenario: its variables, HTTP client and subject.
+//! The state of one running scenario (its variables, HTTP client,
+//! subject and browser), what a step gives back, and why a step could not
+//! be carried out, each reason matched to the verdict it means.
 
+use crate::check::FailedCheck;
+use crate::outcome::{Transcript, Verdict};
 use crate::scenario::vars::{UndefinedVar, Vars};
 use crate::subject::managed::ManagedSubject;
 
@@ -19,23 +23,57 @@ pub struct Scene {
     /// The subject's sources, when known.
     pub sources: Option<crate::subject::sources::SourceTree>,
     /// The browser and recording proxy of a browser scenario.
-    pub browser: Option<super::browser::BrowserScene>,
+    pub browser: Option<crate::browser::scene::BrowserScene>,
 }
 
-/// A step could not be carried out as written: reported as the step's problem.
+/// What a step that was carried out gives back: the checks that did not
+/// hold (none: it passed) and the exchanges it made.
+#[derive(Debug, Default)]
+pub struct Ran {
+    /// Every check that did not hold.
+    pub failed: Vec<FailedCheck>,
+    /// The exchanges, kept for the report of a failed step.
+    pub transcripts: Vec<Transcript>,
+}
+
+impl Ran {
+    /// A step that made no exchange.
+    pub fn checks(failed: Vec<FailedCheck>) -> Ran {
+        Ran {
+            failed,
+            transcripts: Vec::new(),
+        }
+    }
+}
+
+/// A step could not be carried out: never a failure of the subject, each
+/// variant says whose it is ([`StepError::verdict`]).
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
-    /// A variable had no value.
+    /// A variable had no value here: the scenario or the harness is wrong
+    /// (the loader checks every reference, the plan every capability).
     #[error(transparent)]
     Var(#[from] UndefinedVar),
-    /// The step needs something this subject does not offer.
+    /// The step needs a capability this run lacks (the subject's secret, a
+    /// subject the harness controls, its sources): not applicable.
     #[error("{0}")]
     Unsupported(String),
     /// The harness itself broke while running the step (a browser or
-    /// chromedriver that died, a WebDriver error): the scenario's verdict is
-    /// *error*, never a failure of the subject.
+    /// chromedriver that died, a request it could not build, a process it
+    /// could not start): the scenario's verdict is *error*.
     #[error("{0}")]
     Harness(String),
+}
+
+impl StepError {
+    /// The scenario's verdict when step `index` stopped with this error.
+    pub fn verdict(&self, index: usize) -> Verdict {
+        match self {
+            StepError::Unsupported(why) => Verdict::NotApplicable(format!("step {index}: {why}")),
+            StepError::Var(e) => Verdict::Error(format!("step {index}: {e}")),
+            StepError::Harness(why) => Verdict::Error(format!("step {index}: {why}")),
+        }
+    }
 }
 
 impl Scene {
@@ -51,6 +89,13 @@ impl Scene {
         self.own
             .as_ref()
             .map_or(&self.client, ManagedSubject::client)
+    }
+
+    /// The browser side, for browser and network steps.
+    pub fn browser(&mut self) -> Result<&mut crate::browser::scene::BrowserScene, StepError> {
+        self.browser.as_mut().ok_or_else(|| {
+            StepError::Unsupported("this step needs a browser (set needs.browser = true)".into())
+        })
     }
 
     /// The scenario's own subject, for steps that control it.

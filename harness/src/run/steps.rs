@@ -1,39 +1,34 @@
-//! One step of a scenario: run it by its kind (each kind has a module of
-//! its own: `request` and `burst` in `http`, `stream` in `sse`...), and
-//! describe it in a few words for reports.
+//! One step of a scenario: run it by its kind (each kind has a file of its
+//! own under `run/`, named as scenario files name the kind: `stream` is
+//! `run/stream.rs`), and describe it in a few words for reports.
 
-use super::scene::{Scene, StepError};
-use super::{browser, control, http, jwt, sse};
-use crate::outcome::Transcript;
+use super::scene::{Ran, Scene, StepError};
+use super::{
+    browser, burst, connections, database, file, forge, network, output, redis, request, restart,
+    sleep, start_fails, stream, token,
+};
 use crate::scenario::model::Step;
 
-/// Runs one step: the problems it found (empty: it passed) and the
+/// Runs one step: the checks that did not hold (none: it passed) and the
 /// exchanges it made; an error means the step could not be carried out.
-pub async fn run_step(
-    scene: &mut Scene,
-    step: &Step,
-) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
-    let none = |p: Vec<String>| (p, Vec::new());
-    Ok(match step {
-        Step::Request(x) => http::run_request(scene, x).await?,
-        Step::Burst(b) => http::run_burst(scene, b).await?,
-        Step::Stream(x) => sse::run_stream(scene, x).await?,
-        Step::Forge(f) => none(jwt::forge(scene, f)?),
-        Step::Token(t) => none(jwt::check_token(scene, t)?),
-        Step::Database(d) => none(control::database(scene, d).await?),
-        Step::Redis(r) => none(control::redis(scene, r).await?),
-        Step::Restart(r) => none(control::restart(scene, r).await?),
-        Step::StartFails(f) => none(control::start_fails(scene, f).await?),
-        Step::Output(o) => none(control::output(scene, o).await?),
-        Step::File(f) => none(control::file(scene, f)?),
-        Step::Connections(c) => none(control::connections(scene, c)?),
-        Step::Browser(a) => none(browser::run_action(scene, a).await?),
-        Step::Network(n) => none(browser::check_network(scene, n)?),
-        Step::Sleep(sl) => {
-            tokio::time::sleep(std::time::Duration::from_millis(sl.ms)).await;
-            none(Vec::new())
-        }
-    })
+pub async fn run_step(scene: &mut Scene, step: &Step) -> Result<Ran, StepError> {
+    match step {
+        Step::Request(x) => request::run(scene, x).await,
+        Step::Burst(b) => burst::run(scene, b).await,
+        Step::Stream(x) => stream::run(scene, x).await,
+        Step::Forge(f) => forge::run(scene, f),
+        Step::Token(t) => token::run(scene, t),
+        Step::Database(d) => database::run(scene, d).await,
+        Step::Redis(r) => redis::run(scene, r).await,
+        Step::Restart(r) => restart::run(scene, r).await,
+        Step::StartFails(f) => start_fails::run(scene, f).await,
+        Step::Output(o) => output::run(scene, o).await,
+        Step::File(f) => file::run(scene, f),
+        Step::Connections(c) => connections::run(scene, c),
+        Step::Browser(a) => browser::run(scene, a).await,
+        Step::Network(n) => network::run(scene, n),
+        Step::Sleep(s) => sleep::run(s).await,
+    }
 }
 
 /// A short description of a step for reports.
@@ -67,7 +62,23 @@ pub fn label(step: &Step) -> String {
             if c.redis { " Redis" } else { "" }
         ),
         Step::Sleep(s) => format!("wait {} ms", s.ms),
-        Step::Browser(a) => browser::action_label(a),
+        Step::Browser(a) => browser::label(a),
         Step::Network(_) => "check the browser's requests to the API".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::model::Step;
+
+    #[test]
+    fn every_step_kind_has_its_own_file_under_run() {
+        let run = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/run");
+        for kind in Step::KINDS {
+            assert!(
+                run.join(format!("{kind}.rs")).is_file(),
+                "no src/run/{kind}.rs for the `{kind}` step"
+            );
+        }
     }
 }

@@ -1,16 +1,18 @@
-//! Runs a set of scenarios against one subject: provisions services, starts
-//! the shared subject, runs the scenarios concurrently (each isolated by its
+//! Runs a planned suite against one subject: provisions services, starts
+//! the shared subject when the plan has scenarios for it, runs the
+//! scenarios concurrently as the plan places them (each isolated by its
 //! own unique data, or by a subject of its own) and builds the outcome.
 
 use super::scenario::{Launcher, RunContext, run_scenario};
+use crate::browser::pool::BrowserPool;
 use crate::client::http_client;
-use crate::outcome::RunOutcome;
+use crate::outcome::{RunOutcome, ScenarioResult};
+use crate::plan::{Lane, Placement, Plan, Planned};
 use crate::rules::Catalogue;
-use crate::scenario::load::LoadedScenario;
 use crate::services::free_port;
 use crate::services::{DockerOptions, Services, ServicesError, ServicesMode};
 use crate::subject::managed::{ManagedSubject, SubjectError};
-use crate::subject::spec::SubjectSpec;
+use crate::subject::spec::{Launch, SubjectSpec};
 use futures::StreamExt;
 use std::time::Instant;
 
@@ -29,8 +31,22 @@ pub struct SuiteOptions {
     pub concurrency: usize,
     /// How many browser scenarios run at once (each with its own browser).
     pub browser_lanes: usize,
+    /// A missing browser is an error of the run, not n/a.
+    pub require_browser: bool,
     /// Where screenshots of failures go.
     pub artifacts: std::path::PathBuf,
+}
+
+impl SuiteOptions {
+    /// What a run with these options can do: the subject's kind, and
+    /// whether the browser's programs are on this machine (looked up,
+    /// nothing started).
+    pub fn capabilities(&self) -> crate::plan::Capabilities {
+        let browser = crate::browser::driver::Binaries::find()
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        crate::plan::Capabilities::of(&self.subject, browser, self.require_browser)
+    }
 }
 
 /// Why a suite could not run at all (exit code 2: an environment problem).
@@ -45,6 +61,9 @@ pub enum SuiteError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    /// The run cannot go ahead as asked (a required browser is missing).
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
 }
 
 /// Progress events, for the console's progress bar.
@@ -54,7 +73,7 @@ pub trait Progress: Sync {
     /// The scenarios are about to run.
     fn start(&self, total: usize);
     /// A scenario finished.
-    fn finished(&self, result: &crate::outcome::ScenarioResult);
+    fn finished(&self, result: &ScenarioResult);
 }
 
 /// Progress that shows nothing (tests, `--quiet`).
@@ -63,105 +82,143 @@ pub struct Silent;
 impl Progress for Silent {
     fn phase(&self, _: &str) {}
     fn start(&self, _: usize) {}
-    fn finished(&self, _: &crate::outcome::ScenarioResult) {}
+    fn finished(&self, _: &ScenarioResult) {}
 }
 
-/// Runs the scenarios and builds the per-rule outcome.
+/// The subject side of a run: services and the shared subject for a
+/// managed subject, the URL and what is known of it for a running one.
+struct Subjects<'o> {
+    services: Option<Services>,
+    /// Held for the run: the shared subject stops when it drops.
+    _shared: Option<ManagedSubject>,
+    launch: Option<&'o Launch>,
+    secret: Option<String>,
+    shared_url: Option<String>,
+    allowed_origin: String,
+}
+
+impl<'o> Subjects<'o> {
+    /// Starts what the plan needs; the browser's driver starts beside the
+    /// services when browser scenarios will run.
+    async fn start(
+        plan: &Plan<'_>,
+        options: &'o SuiteOptions,
+        browsers: &BrowserPool,
+        progress: &dyn Progress,
+        phases: &mut Vec<(String, u64)>,
+    ) -> Result<Subjects<'o>, SuiteError> {
+        let launch = match &options.subject {
+            SubjectSpec::Managed(launch) => launch,
+            SubjectSpec::Url {
+                backend_url,
+                jwt_secret,
+                allowed_origin,
+            } => {
+                return Ok(Subjects {
+                    services: None,
+                    _shared: None,
+                    launch: None,
+                    secret: jwt_secret.clone(),
+                    shared_url: Some(backend_url.trim_end_matches('/').to_owned()),
+                    allowed_origin: allowed_origin.clone(),
+                });
+            }
+        };
+        progress.phase("starting Postgres and Redis");
+        let wants_browser = plan.needs_browser();
+        let t = Instant::now();
+        let (services, browser_ms) = tokio::join!(
+            Services::start_with(options.services.clone(), &options.docker),
+            async {
+                let t = Instant::now();
+                if wants_browser {
+                    // A driver that does not start fails each browser
+                    // scenario as the harness's error, when it asks.
+                    let _ = browsers.driver().await;
+                }
+                t.elapsed().as_millis() as u64
+            }
+        );
+        let services = services?;
+        phases.push(("services".to_owned(), t.elapsed().as_millis() as u64));
+        if wants_browser {
+            phases.push(("browser start".to_owned(), browser_ms));
+        }
+        let secret = format!("conformance-{}", uuid::Uuid::new_v4().simple());
+        // Every managed subject of the run allows this origin: not the
+        // contract's default, so a hard-coded origin shows.
+        let origin = format!("http://localhost:{}", free_port()?);
+        let shared = if plan.needs_shared_subject() {
+            progress.phase("starting the subject");
+            let t = Instant::now();
+            let extra = [("CORS_ORIGIN".to_owned(), origin.clone())].into();
+            let subject = ManagedSubject::start(launch, &services, &secret, &extra).await?;
+            phases.push(("subject start".to_owned(), t.elapsed().as_millis() as u64));
+            Some(subject)
+        } else {
+            None
+        };
+        let shared_url = shared.as_ref().map(|s| s.base_url().to_owned());
+        Ok(Subjects {
+            services: Some(services),
+            _shared: shared,
+            launch: Some(launch),
+            secret: Some(secret),
+            shared_url,
+            allowed_origin: origin,
+        })
+    }
+}
+
+/// Plans `scenarios` for what `options` can do, then runs them.
+pub async fn plan_and_run(
+    scenarios: &[crate::scenario::load::LoadedScenario],
+    catalogue: &Catalogue,
+    options: &SuiteOptions,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, SuiteError> {
+    let plan = crate::plan::plan(scenarios, options.capabilities())?;
+    run_suite(&plan, catalogue, options, progress).await
+}
+
+/// Runs the planned scenarios and builds the per-rule outcome.
 pub async fn run_suite(
-    scenarios: &[LoadedScenario],
+    plan: &Plan<'_>,
     catalogue: &Catalogue,
     options: &SuiteOptions,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, SuiteError> {
     let run_started = Instant::now();
-    let browsers = crate::browser::pool::BrowserPool::new(options.browser_lanes);
+    let browsers = BrowserPool::new(options.browser_lanes);
     let mut phases = Vec::new();
     let client = http_client()?;
-    let secret = format!("conformance-{}", uuid::Uuid::new_v4().simple());
-    let (services, shared, launch, secret, shared_url, allowed_origin) = match &options.subject {
-        SubjectSpec::Managed(launch) => {
-            progress.phase("starting Postgres and Redis");
-            // The browser, when a scenario needs one, starts beside the services.
-            let wants_browser = scenarios.iter().any(|s| s.scenario.needs.browser);
-            let t = Instant::now();
-            let (services, browser_ms) = tokio::join!(
-                Services::start_with(options.services.clone(), &options.docker),
-                async {
-                    let t = Instant::now();
-                    if wants_browser {
-                        let _ = browsers.driver().await;
-                    }
-                    t.elapsed().as_millis() as u64
-                }
-            );
-            let services = services?;
-            phases.push(("services".to_owned(), t.elapsed().as_millis() as u64));
-            if wants_browser {
-                phases.push(("browser start".to_owned(), browser_ms));
-            }
-            // Every managed subject of the run allows this origin: not the
-            // contract's default, so a hard-coded origin shows.
-            let origin = format!("http://localhost:{}", free_port()?);
-            let needs_shared = scenarios.iter().any(|s| !s.needs_own_subject());
-            let shared = if needs_shared {
-                progress.phase("starting the subject");
-                let t = Instant::now();
-                let extra = [("CORS_ORIGIN".to_owned(), origin.clone())].into();
-                let subject = ManagedSubject::start(launch, &services, &secret, &extra).await?;
-                phases.push(("subject start".to_owned(), t.elapsed().as_millis() as u64));
-                Some(subject)
-            } else {
-                None
-            };
-            let url = shared.as_ref().map(|s| s.base_url().to_owned());
-            (
-                Some(services),
-                shared,
-                Some(launch),
-                Some(secret),
-                url,
-                origin,
-            )
-        }
-        SubjectSpec::Url {
-            backend_url,
-            jwt_secret,
-            allowed_origin,
-        } => (
-            None,
-            None,
-            None,
-            jwt_secret.clone(),
-            Some(backend_url.trim_end_matches('/').to_owned()),
-            allowed_origin.clone(),
-        ),
-    };
-    let services_line = services.as_ref().map_or_else(
+    let subjects = Subjects::start(plan, options, &browsers, progress, &mut phases).await?;
+    let services_line = subjects.services.as_ref().map_or_else(
         || "services: none (the subject is a running URL)".to_owned(),
         Services::description,
     );
-    let launcher = match (launch, services.as_ref()) {
+    let launcher = match (subjects.launch, subjects.services.as_ref()) {
         (Some(launch), Some(services)) => Some(Launcher { launch, services }),
         _ => None,
     };
     let ctx = RunContext {
         client,
-        shared_url,
-        secret,
-        allowed_origin,
+        shared_url: subjects.shared_url.clone(),
+        secret: subjects.secret.clone(),
+        allowed_origin: subjects.allowed_origin.clone(),
         launcher,
-        is_reference: launch.is_some_and(|l| l.is_reference),
-        sources: launch.and_then(|l| l.sources.clone()),
-        browsers: launch.is_some().then_some(&browsers),
+        sources: subjects.launch.and_then(|l| l.sources.clone()),
+        browsers: subjects.launch.is_some().then_some(&browsers),
         artifacts: options.artifacts.clone(),
         quiet: tokio::sync::RwLock::new(()),
     };
-    progress.start(scenarios.len());
+    progress.start(plan.scenarios.len());
     let t = Instant::now();
-    let results = run_scheduled(scenarios, &ctx, options, progress).await;
+    let results = run_scheduled(plan, &ctx, options, progress).await;
     phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
     browsers.close_all().await;
-    drop(shared);
+    drop(ctx);
+    drop(subjects);
     let mut outcome = RunOutcome::new(
         options.subject.describe(),
         services_line,
@@ -174,41 +231,39 @@ pub async fn run_suite(
     Ok(outcome)
 }
 
-/// Runs the scenarios in two streams side by side: the browser scenarios,
-/// as many at once as there are browser lanes, and the others, `concurrency`
+/// Runs the scenarios in two streams side by side: the browser lane, as
+/// many at once as there are browser lanes, and the other, `concurrency`
 /// at once, those with a subject of their own first (they take longest).
-/// Results come back in the scenarios' order.
+/// Results come back in the plan's order.
 async fn run_scheduled(
-    scenarios: &[LoadedScenario],
+    plan: &Plan<'_>,
     ctx: &RunContext<'_>,
     options: &SuiteOptions,
     progress: &dyn Progress,
-) -> Vec<crate::outcome::ScenarioResult> {
-    let (browser, mut other): (Vec<_>, Vec<_>) = scenarios
-        .iter()
-        .enumerate()
-        .partition(|(_, s)| s.scenario.needs.browser);
-    other.sort_by_key(|(_, s)| !s.needs_own_subject());
+) -> Vec<ScenarioResult> {
+    let (browser, mut api): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
+        plan.scenarios.iter().partition(|p| p.lane == Lane::Browser);
+    api.sort_by_key(|p| !matches!(p.placement, Placement::Own { .. }));
     fn run_list<'s>(
-        list: Vec<(usize, &'s LoadedScenario)>,
+        list: Vec<&'s Planned<'s>>,
         at_once: usize,
         ctx: &'s RunContext<'_>,
         progress: &'s dyn Progress,
-    ) -> impl std::future::Future<Output = Vec<(usize, crate::outcome::ScenarioResult)>> + 's {
+    ) -> impl std::future::Future<Output = Vec<(usize, ScenarioResult)>> + 's {
         futures::stream::iter(list)
-            .map(move |(i, s)| async move {
-                let r = run_scenario(s, ctx).await;
+            .map(move |p| async move {
+                let r = run_scenario(p, ctx).await;
                 progress.finished(&r);
-                (i, r)
+                (p.index, r)
             })
             .buffer_unordered(at_once.max(1))
             .collect::<Vec<_>>()
     }
-    let (mut done, other_done) = tokio::join!(
+    let (mut done, api_done) = tokio::join!(
         run_list(browser, options.browser_lanes, ctx, progress),
-        run_list(other, options.concurrency, ctx, progress)
+        run_list(api, options.concurrency, ctx, progress)
     );
-    done.extend(other_done);
+    done.extend(api_done);
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
 }

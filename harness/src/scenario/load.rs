@@ -22,6 +22,8 @@ pub struct LoadedScenario {
     pub scenario: Scenario,
     /// MUST if any of its rules is MUST, else SHOULD.
     pub level: Level,
+    /// Where each step is written in the file (`line:column`), for reports.
+    pub step_positions: Vec<String>,
 }
 
 impl LoadedScenario {
@@ -174,8 +176,9 @@ pub fn load_bytes(
             e.message().trim_end().to_owned(),
         )]
     })?;
-    let errors = match SpanIndex::parse(text) {
-        Some(spans) => validate(&scenario, catalogue, &spans)
+    let spans = SpanIndex::parse(text);
+    let errors: Vec<SourceError> = match &spans {
+        Some(spans) => validate(&scenario, catalogue, spans)
             .into_iter()
             .map(|(offset, message)| SourceError::at(path, text, offset, message))
             .collect(),
@@ -194,11 +197,22 @@ pub fn load_bytes(
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let step_positions = match &spans {
+        Some(spans) => (0..scenario.steps.len())
+            .map(|i| {
+                let offset = spans.span(&[Seg::Key("steps"), Seg::Index(i)]).start;
+                let at = SourceError::at(path, text, offset, String::new());
+                format!("{}:{}", at.line, at.column)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(LoadedScenario {
         name,
         path: path.to_owned(),
         scenario,
         level,
+        step_positions,
     })
 }
 
@@ -321,7 +335,7 @@ fn undefined_message(name: &str, step: &Step, s: &Scenario, index: usize) -> Str
             index + 1
         ),
         None => {
-            let builtins: Vec<&str> = vars::BUILTIN.iter().map(|(n, _)| *n).collect();
+            let builtins: Vec<&str> = vars::BUILTIN.iter().map(|b| b.name).collect();
             format!(
                 "undefined variable ${{{name}}}: expected a built-in ({}) or one captured by an earlier step",
                 builtins.join(", ")

@@ -50,66 +50,82 @@ pub struct Needs {
     pub browser: bool,
 }
 
-/// One step. In TOML each step is a table with exactly one key naming its
-/// kind: `[[steps]]` then `[steps.request]`, `[steps.stream]` and so on
-/// (read by [`StepEntry`], which also takes the step's `setup` key).
-#[derive(Debug, Clone, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Step {
+/// Defines [`Step`] from one table: each kind's variant, its type, the
+/// word a scenario file names it by (also the name of its file under
+/// `run/`), and its documentation. Every list of step kinds (the keys a
+/// step table may hold, the schema, `kind()`) comes from here.
+macro_rules! step_kinds {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $key:literal, )+) => {
+        /// One step. In TOML each step is a table with exactly one key naming
+        /// its kind: `[[steps]]` then `[steps.request]`, `[steps.stream]` and
+        /// so on (read by [`StepEntry`], which also takes the step's `setup`
+        /// key).
+        #[derive(Debug, Clone, JsonSchema)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        pub enum Step {
+            $( $(#[$doc])* $variant($ty), )+
+        }
+
+        impl Step {
+            /// Every step kind, as scenario files name them.
+            pub const KINDS: &'static [&'static str] = &[$($key),+];
+
+            /// The step kind as written in the file, for reports.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $( Step::$variant(_) => $key, )+
+                }
+            }
+
+            /// Reads the value of a step table's `kind` key; `None` for a
+            /// word that names no kind.
+            pub(crate) fn deserialize_kind<'de, D: serde::Deserializer<'de>>(
+                kind: &str,
+                value: D,
+            ) -> Result<Option<Step>, D::Error> {
+                Ok(Some(match kind {
+                    $( $key => Step::$variant(Deserialize::deserialize(value)?), )+
+                    _ => return Ok(None),
+                }))
+            }
+        }
+    };
+}
+
+step_kinds! {
     /// One HTTP request and what its response must look like.
-    Request(RequestStep),
+    Request(RequestStep) = "request",
     /// The same request sent many times at once, with counts per status.
-    Burst(BurstStep),
+    Burst(BurstStep) = "burst",
     /// A request answered by a server-sent event stream.
-    Stream(StreamStep),
+    Stream(StreamStep) = "stream",
     /// Makes a JWT of a given shape and stores it in a variable.
-    Forge(ForgeStep),
+    Forge(ForgeStep) = "forge",
     /// Decodes a JWT the subject issued and checks its header and claims.
-    Token(TokenStep),
+    Token(TokenStep) = "token",
     /// Cuts or restores the subject's connection to Postgres.
-    Database(DatabaseStep),
+    Database(DatabaseStep) = "database",
     /// Cuts or restores the subject's connection to Redis.
-    Redis(RedisStep),
+    Redis(RedisStep) = "redis",
     /// Stops the subject and starts it again, possibly with other env.
-    Restart(RestartStep),
+    Restart(RestartStep) = "restart",
     /// Starts a subject that is expected to refuse to start.
-    StartFails(StartFailsStep),
+    StartFails(StartFailsStep) = "start_fails",
     /// Waits a fixed time (only where time itself is the subject, such as expiry).
-    Sleep(SleepStep),
+    Sleep(SleepStep) = "sleep",
     /// Checks what the subject has printed so far.
-    Output(OutputStep),
+    Output(OutputStep) = "output",
     /// Checks a file of the subject's source tree (reference only).
-    File(FileStep),
+    File(FileStep) = "file",
     /// Checks that the subject connected to the database and Redis it was given.
-    Connections(ConnectionsStep),
+    Connections(ConnectionsStep) = "connections",
     /// One action in the browser.
-    Browser(BrowserAction),
+    Browser(BrowserAction) = "browser",
     /// Checks on the requests the browser made to the API.
-    Network(NetworkStep),
+    Network(NetworkStep) = "network",
 }
 
 impl Step {
-    /// The step kind as written in the file, for reports.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Step::Request(_) => "request",
-            Step::Burst(_) => "burst",
-            Step::Stream(_) => "stream",
-            Step::Forge(_) => "forge",
-            Step::Token(_) => "token",
-            Step::Database(_) => "database",
-            Step::Redis(_) => "redis",
-            Step::Restart(_) => "restart",
-            Step::StartFails(_) => "start_fails",
-            Step::Sleep(_) => "sleep",
-            Step::Output(_) => "output",
-            Step::File(_) => "file",
-            Step::Connections(_) => "connections",
-            Step::Browser(_) => "browser",
-            Step::Network(_) => "network",
-        }
-    }
-
     /// Whether the step needs a subject the harness starts and controls.
     pub fn needs_control(&self) -> bool {
         matches!(
@@ -289,6 +305,21 @@ pub enum JsonType {
     Array,
     /// `null`.
     Null,
+}
+
+impl JsonType {
+    /// The type with its article, as a report says it (`an integer`).
+    pub fn word(self) -> &'static str {
+        match self {
+            JsonType::String => "a string",
+            JsonType::Number => "a number",
+            JsonType::Integer => "an integer",
+            JsonType::Boolean => "a boolean",
+            JsonType::Object => "an object",
+            JsonType::Array => "an array",
+            JsonType::Null => "null",
+        }
+    }
 }
 
 /// The same request sent `count` times at once.

@@ -37,26 +37,6 @@ impl StepEntry {
 /// The key of a step table that names its role.
 const SETUP: &str = "setup";
 
-/// Every key a step table may hold: the step kinds, then `setup`.
-const KEYS: &[&str] = &[
-    "request",
-    "burst",
-    "stream",
-    "forge",
-    "token",
-    "database",
-    "redis",
-    "restart",
-    "start_fails",
-    "sleep",
-    "output",
-    "file",
-    "connections",
-    "browser",
-    "network",
-    SETUP,
-];
-
 /// A key of a step table, read with the key's position for errors.
 enum Key {
     Setup,
@@ -66,6 +46,10 @@ enum Key {
 /// Reads one key; `seen` is the step kind already read from this table.
 struct KeySeed(Option<&'static str>);
 
+/// Every key a step table may hold, for "expected one of" messages.
+static KEYS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| Step::KINDS.iter().copied().chain([SETUP]).collect());
+
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Key;
 
@@ -74,8 +58,8 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
         if name == SETUP {
             return Ok(Key::Setup);
         }
-        let Some(kind) = KEYS.iter().copied().find(|k| *k == name) else {
-            return Err(de::Error::unknown_variant(&name, KEYS));
+        let Some(kind) = Step::KINDS.iter().copied().find(|k| *k == name) else {
+            return Err(de::Error::unknown_variant(&name, KEYS.as_slice()));
         };
         if let Some(first) = self.0 {
             return Err(de::Error::custom(format!(
@@ -94,24 +78,8 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
     type Value = Step;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Step, D::Error> {
-        Ok(match self.0 {
-            "request" => Step::Request(Deserialize::deserialize(d)?),
-            "burst" => Step::Burst(Deserialize::deserialize(d)?),
-            "stream" => Step::Stream(Deserialize::deserialize(d)?),
-            "forge" => Step::Forge(Deserialize::deserialize(d)?),
-            "token" => Step::Token(Deserialize::deserialize(d)?),
-            "database" => Step::Database(Deserialize::deserialize(d)?),
-            "redis" => Step::Redis(Deserialize::deserialize(d)?),
-            "restart" => Step::Restart(Deserialize::deserialize(d)?),
-            "start_fails" => Step::StartFails(Deserialize::deserialize(d)?),
-            "sleep" => Step::Sleep(Deserialize::deserialize(d)?),
-            "output" => Step::Output(Deserialize::deserialize(d)?),
-            "file" => Step::File(Deserialize::deserialize(d)?),
-            "connections" => Step::Connections(Deserialize::deserialize(d)?),
-            "browser" => Step::Browser(Deserialize::deserialize(d)?),
-            "network" => Step::Network(Deserialize::deserialize(d)?),
-            other => return Err(de::Error::unknown_variant(other, KEYS)),
-        })
+        Step::deserialize_kind(self.0, d)?
+            .ok_or_else(|| de::Error::unknown_variant(self.0, Step::KINDS))
     }
 }
 
@@ -137,10 +105,10 @@ impl<'de> Visitor<'de> for EntryVisitor {
             }
         }
         let Some((_, step)) = step else {
-            return Err(de::Error::custom(
-                "the step names no kind: add one of request, burst, stream, forge, token, \
-                 database, redis, restart, start_fails, sleep, output, file, connections, browser, network",
-            ));
+            return Err(de::Error::custom(format!(
+                "the step names no kind: add one of {}",
+                Step::KINDS.join(", ")
+            )));
         };
         Ok(StepEntry { setup, step })
     }

@@ -4,52 +4,199 @@
 
 use std::collections::BTreeMap;
 
-/// The variables every scenario can use without defining them.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("email", "a unique email for this scenario"),
-    ("password", "a strong password for this scenario"),
-    ("other_email", "a second unique email for this scenario"),
-    ("unique", "a short unique string for this scenario"),
-    ("backend_url", "the subject's base URL"),
-    (
-        "origin",
-        "the browser origin the subject allows (CORS_ORIGIN)",
+/// Where a built-in variable's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Made afresh for each scenario (unique data, so scenarios sharing a
+    /// subject never meet).
+    Scenario,
+    /// The subject or the run (its URL, port, secret, the origins).
+    Subject,
+    /// A browser scenario's frontend.
+    Frontend,
+    /// A selector or route of the frontend: the contract's default, or the
+    /// subject profile's value under `[table] key`.
+    Profile {
+        /// `selectors` or `routes`.
+        table: &'static str,
+        /// The key in that table.
+        key: &'static str,
+        /// The contract's default.
+        default: &'static str,
+    },
+}
+
+/// One variable every scenario can use without defining it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Builtin {
+    /// Its name, as in `${name}`.
+    pub name: &'static str,
+    /// What it holds.
+    pub meaning: &'static str,
+    /// Where its value comes from.
+    pub source: Source,
+}
+
+const fn builtin(name: &'static str, meaning: &'static str, source: Source) -> Builtin {
+    Builtin {
+        name,
+        meaning,
+        source,
+    }
+}
+
+const fn selector(
+    name: &'static str,
+    meaning: &'static str,
+    key: &'static str,
+    default: &'static str,
+) -> Builtin {
+    builtin(
+        name,
+        meaning,
+        Source::Profile {
+            table: "selectors",
+            key,
+            default,
+        },
+    )
+}
+
+const fn route(
+    name: &'static str,
+    meaning: &'static str,
+    key: &'static str,
+    default: &'static str,
+) -> Builtin {
+    builtin(
+        name,
+        meaning,
+        Source::Profile {
+            table: "routes",
+            key,
+            default,
+        },
+    )
+}
+
+/// The variables every scenario can use without defining them: the one
+/// list, which the loader, the runner, subject profiles, the JSON Schema
+/// and the harness README follow (a test holds the README to it).
+pub const BUILTIN: &[Builtin] = &[
+    builtin(
+        "email",
+        "a unique email for this scenario",
+        Source::Scenario,
     ),
-    ("other_origin", "an origin the subject does not allow"),
-    (
+    builtin(
+        "password",
+        "a strong password for this scenario",
+        Source::Scenario,
+    ),
+    builtin(
+        "other_email",
+        "a second unique email for this scenario",
+        Source::Scenario,
+    ),
+    builtin(
+        "unique",
+        "a short unique string for this scenario",
+        Source::Scenario,
+    ),
+    builtin(
+        "other_secret",
+        "a second valid secret, not the subject's",
+        Source::Scenario,
+    ),
+    builtin("backend_url", "the subject's base URL", Source::Subject),
+    builtin("port", "the subject's PORT", Source::Subject),
+    builtin(
+        "closed_port",
+        "a local port where nothing listens",
+        Source::Subject,
+    ),
+    builtin(
+        "origin",
+        "the browser origin the subject allows (CORS_ORIGIN; the frontend's in browser scenarios)",
+        Source::Subject,
+    ),
+    builtin(
+        "other_origin",
+        "an origin the subject does not allow",
+        Source::Subject,
+    ),
+    builtin(
         "jwt_secret",
         "the subject's JWT_SECRET (managed subjects, or --jwt-secret)",
+        Source::Subject,
     ),
-    ("other_secret", "a second valid secret, not the subject's"),
-    ("default_secret", "the known insecure default secret"),
-    ("port", "the subject's PORT"),
-    ("closed_port", "a local port where nothing listens"),
-    ("frontend_url", "the subject's frontend (browser scenarios)"),
-    (
+    builtin(
+        "default_secret",
+        "the known insecure default secret",
+        Source::Subject,
+    ),
+    builtin(
+        "frontend_url",
+        "the subject's frontend (browser scenarios)",
+        Source::Frontend,
+    ),
+    selector(
         "sel_email",
         "the email field of the login and register forms",
+        "email",
+        "input[name=email]",
     ),
-    (
+    selector(
         "sel_password",
         "the password field of the login and register forms",
+        "password",
+        "input[name=password]",
     ),
-    (
+    selector(
         "sel_submit",
         "the submit button of the login and register forms",
+        "submit",
+        "button[type=submit]",
     ),
-    ("sel_message", "the message field of the chat page"),
-    ("sel_send", "the send button of the chat page"),
-    ("route_login", "the frontend's login page (default /login)"),
-    ("route_app", "the frontend's document list (default /app)"),
-    (
+    selector(
+        "sel_message",
+        "the message field of the chat page",
+        "message",
+        "[name=message]",
+    ),
+    selector(
+        "sel_send",
+        "the send button of the chat page",
+        "send",
+        "button[type=submit]",
+    ),
+    route(
+        "route_login",
+        "the frontend's login page",
+        "login",
+        "/login",
+    ),
+    route("route_app", "the frontend's document list", "app", "/app"),
+    route(
         "route_chat",
-        "the frontend's chat page, followed by a document id (default /chat/)",
+        "the frontend's chat page, followed by a document id",
+        "chat",
+        "/chat/",
     ),
 ];
 
 /// Whether `name` is a built-in variable.
 pub fn is_builtin(name: &str) -> bool {
-    BUILTIN.iter().any(|(n, _)| *n == name)
+    BUILTIN.iter().any(|b| b.name == name)
+}
+
+/// The built-ins a subject profile can set, in one of its tables
+/// (`selectors`, `routes`): the profile's key, the variable and the default.
+pub fn profile_keys(table: &str) -> impl Iterator<Item = (&'static str, &'static Builtin)> + '_ {
+    BUILTIN.iter().filter_map(move |b| match b.source {
+        Source::Profile { table: t, key, .. } if t == table => Some((key, b)),
+        _ => None,
+    })
 }
 
 /// A `${name}` reference in a string: its byte range and the name.

@@ -3,6 +3,7 @@
 
 pub mod env;
 pub mod managed;
+pub mod overrides;
 pub mod profile;
 pub mod sources;
 pub mod spec;

@@ -4,6 +4,7 @@
 //! `conformance run --subject profile.toml`. The reference server is
 //! described by `profiles/reference.toml` in this repository.
 
+use super::overrides::{Overrides, RouteTable, SelectorTable};
 use super::spec::{Frontend, Launch};
 use crate::scenario::source_error::SourceError;
 use serde::Deserialize;
@@ -22,25 +23,13 @@ pub struct Profile {
     pub frontend: Option<FrontendProfile>,
     /// CSS selectors of the frontend, overriding the contract's defaults.
     #[serde(default)]
-    pub selectors: Selectors,
+    pub selectors: Overrides<SelectorTable>,
     /// Routes of the frontend, overriding the contract's defaults.
     #[serde(default)]
-    pub routes: Routes,
+    pub routes: Overrides<RouteTable>,
     /// Test knobs of the contract the implementation supports.
     #[serde(default)]
     pub knobs: Knobs,
-}
-
-/// The frontend's routes for the browser steps.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Routes {
-    /// The login page (default `/login`).
-    pub login: Option<String>,
-    /// The document list (default `/app`).
-    pub app: Option<String>,
-    /// The chat page's path before the document id (default `/chat/`).
-    pub chat: Option<String>,
 }
 
 /// How to start the backend.
@@ -96,22 +85,6 @@ pub struct FrontendProfile {
 
 fn default_frontend_timeout() -> u64 {
     30_000
-}
-
-/// CSS selectors for the browser steps.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Selectors {
-    /// The email field of the login form.
-    pub email: Option<String>,
-    /// The password field.
-    pub password: Option<String>,
-    /// The submit button.
-    pub submit: Option<String>,
-    /// The chat message field.
-    pub message: Option<String>,
-    /// The chat send button.
-    pub send: Option<String>,
 }
 
 /// Which of the contract's test knobs the implementation honours.
@@ -194,21 +167,8 @@ impl Profile {
                 ready_timeout_ms: f.ready_timeout_ms,
             },
         };
-        let s = &self.selectors;
-        for (name, value) in [
-            ("sel_email", &s.email),
-            ("sel_password", &s.password),
-            ("sel_submit", &s.submit),
-            ("sel_message", &s.message),
-            ("sel_send", &s.send),
-            ("route_login", &self.routes.login),
-            ("route_app", &self.routes.app),
-            ("route_chat", &self.routes.chat),
-        ] {
-            if let Some(v) = value {
-                launch.selectors.insert(name.to_owned(), v.clone());
-            }
-        }
+        launch.selectors.extend(self.selectors.by_variable.clone());
+        launch.selectors.extend(self.routes.by_variable.clone());
         if !self.knobs.stream_delay_ms {
             launch.missing_knobs.push("STREAM_DELAY_MS".to_owned());
         }

@@ -17,6 +17,7 @@ fn write_report(path: &Path, subject: &str, verdict: Verdict) {
         verdict,
         steps: Vec::new(),
         subject_output: None,
+        har: None,
         millis: 0,
     };
     let catalogue = Catalogue::builtin().expect("catalogue");

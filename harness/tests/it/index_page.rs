@@ -4,6 +4,7 @@
 
 use conformance::browser::driver::Driver;
 use conformance::browser::session::Session;
+use conformance::check::{Artifact, FailedCheck, What};
 use conformance::outcome::{
     EventRecord, RunOutcome, ScenarioResult, StepResult, Transcript, Verdict,
 };
@@ -22,18 +23,26 @@ fn outcome(screenshot: &Path) -> RunOutcome {
         verdict,
         steps: Vec::new(),
         subject_output: None,
+        har: None,
         millis: 0,
     };
     let mut failed = scenario("sse-1-stream", "SSE-1", Verdict::Fail);
+    failed.har = Some("sse-1-stream.har".into());
     failed.steps = vec![StepResult {
         index: 2,
         kind: "browser",
         setup: None,
         label: "wait for the answer".into(),
-        problems: vec![
-            "expected the text \"done\" within 2000 ms".into(),
-            format!("screenshot: {}", screenshot.display()),
-        ],
+        at: None,
+        failed: vec![FailedCheck::new(
+            What::Page,
+            "the text \"done\" within 2000 ms",
+            "it did not show",
+        )],
+        stopped: None,
+        artifacts: vec![Artifact::Screenshot {
+            path: screenshot.to_owned(),
+        }],
         transcripts: vec![Transcript {
             request: "GET http://127.0.0.1:9/chat/stream".into(),
             status: Some(200),

@@ -179,7 +179,7 @@ async fn the_suite_fails_and_blocks_exactly_the_documented_scenarios(#[case] fau
         .collect();
     let outcome = run(&scenarios, reference(&[fault])).await;
     let failed: BTreeSet<String> = outcome
-        .scenarios_with("fail")
+        .scenarios_with(conformance::status::Status::Fail)
         .into_iter()
         .filter(|name| !expected.may_fail.contains(*name))
         .map(str::to_owned)
@@ -202,7 +202,9 @@ async fn the_suite_fails_and_blocks_exactly_the_documented_scenarios(#[case] fau
         "fault {fault:?}: blocked scenarios (and their rules) differ from kill-matrix.toml\n{report}"
     );
     assert!(
-        outcome.scenarios_with("error").is_empty(),
+        outcome
+            .scenarios_with(conformance::status::Status::Error)
+            .is_empty(),
         "fault {fault:?}: the harness broke\n{report}"
     );
 }

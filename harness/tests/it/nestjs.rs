@@ -88,7 +88,9 @@ fn rules(list: Vec<&str>) -> BTreeSet<String> {
 
 fn assert_no_error(outcome: &RunOutcome, what: &str) {
     assert!(
-        outcome.scenarios_with("error").is_empty(),
+        outcome
+            .scenarios_with(conformance::status::Status::Error)
+            .is_empty(),
         "{what}: the harness broke\n{}",
         console::render(outcome)
     );

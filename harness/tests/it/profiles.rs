@@ -5,10 +5,11 @@
 //! (wiremock) gets the rules it keeps passed and the rules it breaks failed.
 
 use super::support::{all_scenarios, run};
-use conformance::outcome::{RuleStatus, RunOutcome};
+use conformance::outcome::RunOutcome;
 use conformance::rules::Catalogue;
-use conformance::run::suite::{Silent, SuiteOptions, run_suite};
+use conformance::run::suite::{Silent, SuiteOptions, plan_and_run};
 use conformance::services::ServicesMode;
+use conformance::status::Status;
 use conformance::subject::profile;
 use conformance::subject::spec::SubjectSpec;
 use rstest::rstest;
@@ -32,7 +33,7 @@ fn launch_of(file: &Path) -> SubjectSpec {
     SubjectSpec::Managed(profile.launch(PathBuf::from(env!("CARGO_BIN_EXE_conformance")), &base))
 }
 
-fn status(outcome: &RunOutcome, rule: &str) -> RuleStatus {
+fn status(outcome: &RunOutcome, rule: &str) -> Status {
     outcome
         .rules
         .iter()
@@ -65,7 +66,7 @@ async fn the_repository_reference_profile_passes() {
         outcome.subject
     );
     assert_eq!(outcome.failed_rules(), Vec::<&str>::new());
-    assert_eq!(status(&outcome, "SSE-4"), RuleStatus::Pass);
+    assert_eq!(status(&outcome, "SSE-4"), Status::Pass);
 }
 
 async fn start_error(file: &str) -> (String, Duration) {
@@ -80,11 +81,12 @@ async fn start_error(file: &str) -> (String, Duration) {
         strict: false,
         concurrency: 1,
         browser_lanes: conformance::browser::pool::DEFAULT_LANES,
+        require_browser: true,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     let catalogue = Catalogue::builtin().expect("catalogue");
     let started = Instant::now();
-    let error = run_suite(&scenarios, &catalogue, &options, &Silent)
+    let error = plan_and_run(&scenarios, &catalogue, &options, &Silent)
         .await
         .expect_err("the subject cannot start");
     (error.to_string(), started.elapsed())
@@ -174,35 +176,31 @@ async fn an_independent_fake_gets_what_it_keeps_passed_and_what_it_breaks_failed
     let outcome = run(&all_scenarios(), subject).await;
     assert_eq!(
         status(&outcome, "REG-1"),
-        RuleStatus::Pass,
+        Status::Pass,
         "registration is kept"
     );
     assert_eq!(
         status(&outcome, "LOG-1"),
-        RuleStatus::Fail,
+        Status::Fail,
         "login does not exist"
     );
     assert_eq!(
         status(&outcome, "LOG-4"),
-        RuleStatus::Blocked,
+        Status::Blocked,
         "without a login, the token it would give is not checked"
     );
     assert_eq!(
         status(&outcome, "TOK-2"),
-        RuleStatus::Fail,
+        Status::Fail,
         "/auth/me answers without a token"
     );
-    assert_eq!(
-        status(&outcome, "CORS-1"),
-        RuleStatus::Fail,
-        "no CORS headers"
-    );
+    assert_eq!(status(&outcome, "CORS-1"), Status::Fail, "no CORS headers");
     for rule in [
         "CFG-1", "CFG-2", "REG-4", "TOK-6", "TOK-7", "INF-2", "WEB-1",
     ] {
         assert_eq!(
             status(&outcome, rule),
-            RuleStatus::NotApplicable,
+            Status::NotApplicable,
             "{rule} needs control"
         );
     }

@@ -7,6 +7,7 @@
 //! back (the window is then at least one round trip wide) every run must.
 
 use super::support::{reference, run, scenarios_named};
+use conformance::check::What;
 use conformance::outcome::{ScenarioResult, Verdict};
 use conformance::report::console::failure_text;
 use conformance::scenario::model::Step;
@@ -16,13 +17,16 @@ const FULL_SPEED: &str = "reg-3-concurrent-registrations";
 const SLOW_DATABASE: &str = "reg-3-slow-database";
 
 /// How many bursts of a REG-3 result showed the race (the burst step's
-/// "N of M bursts of C broke the expectation").
+/// count of rounds that broke its expectation).
 fn bursts_that_broke(result: &ScenarioResult) -> usize {
     result
         .steps
         .iter()
-        .flat_map(|step| step.problems.iter())
-        .find_map(|p| p.split_once(" of ")?.0.parse().ok())
+        .flat_map(|step| step.failed.iter())
+        .find_map(|c| match c.what {
+            What::Bursts { broke, .. } => Some(broke),
+            _ => None,
+        })
         .unwrap_or(0)
 }
 

@@ -3,7 +3,7 @@
 
 use conformance::outcome::RunOutcome;
 use conformance::rules::Catalogue;
-use conformance::run::suite::{Silent, SuiteOptions, run_suite};
+use conformance::run::suite::{Silent, SuiteOptions, plan_and_run};
 use conformance::scenario::load::{LoadedScenario, load_dir};
 use conformance::services::{DockerOptions, ServicesMode};
 use conformance::subject::spec::{Launch, SubjectSpec};
@@ -66,9 +66,10 @@ pub async fn run_with(
         strict: false,
         concurrency: 8,
         browser_lanes: conformance::browser::pool::DEFAULT_LANES,
+        require_browser: true,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
-    run_suite(scenarios, &catalogue, &options, &Silent)
+    plan_and_run(scenarios, &catalogue, &options, &Silent)
         .await
         .expect("the suite runs")
 }

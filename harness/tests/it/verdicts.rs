@@ -4,16 +4,17 @@
 //! against subjects that are not the reference as much as against it.
 
 use super::support::{all_scenarios, reference, run, scenarios_named};
-use conformance::outcome::{RuleStatus, RunOutcome, Verdict};
+use conformance::outcome::{RunOutcome, Verdict};
 use conformance::report::console;
 use conformance::scenario::load::load_dir;
+use conformance::status::Status;
 use conformance::subject::spec::{Frontend, Launch, SubjectSpec};
 use serde_json::json;
 use std::path::PathBuf;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn status(outcome: &RunOutcome, rule: &str) -> RuleStatus {
+fn status(outcome: &RunOutcome, rule: &str) -> Status {
     outcome
         .rules
         .iter()
@@ -47,7 +48,7 @@ async fn a_nestjs_401_without_an_error_field_passes_tok_2() {
     let outcome = run(&scenarios_named(&["tok-2-no-token"]), url_subject(&server)).await;
     assert_eq!(
         status(&outcome, "TOK-2"),
-        RuleStatus::Pass,
+        Status::Pass,
         "{}",
         console::render(&outcome)
     );
@@ -75,7 +76,7 @@ async fn a_wildcard_of_allowed_headers_fails_cors_1() {
         url_subject(&server),
     )
     .await;
-    assert_eq!(status(&outcome, "CORS-1"), RuleStatus::Fail);
+    assert_eq!(status(&outcome, "CORS-1"), Status::Fail);
     let text = console::render(&outcome);
     assert!(text.contains("never covers Authorization"), "{text}");
 }
@@ -105,7 +106,7 @@ async fn listed_allowed_headers_in_any_case_pass_cors_1() {
     .await;
     assert_eq!(
         status(&outcome, "CORS-1"),
-        RuleStatus::Pass,
+        Status::Pass,
         "{}",
         console::render(&outcome)
     );
@@ -153,7 +154,7 @@ async fn a_failing_should_is_a_warning_and_the_run_passes() {
     .await;
     assert_eq!(
         status(&outcome, "SSE-6"),
-        RuleStatus::Warn,
+        Status::Warn,
         "{}",
         console::render(&outcome)
     );
@@ -172,7 +173,7 @@ async fn a_failed_setup_blocks_naming_the_rule_that_covers_it() {
     )
     .await;
     let text = console::render(&outcome);
-    assert_eq!(status(&outcome, "CORS-2"), RuleStatus::Blocked, "{text}");
+    assert_eq!(status(&outcome, "CORS-2"), Status::Blocked, "{text}");
     let Verdict::Blocked(b) = &outcome.scenarios[0].verdict else {
         panic!("blocked: {text}");
     };
@@ -195,7 +196,7 @@ async fn rules_needing_control_are_not_applicable_to_a_url() {
         url_subject(&server),
     )
     .await;
-    assert_eq!(status(&outcome, "CFG-2"), RuleStatus::NotApplicable);
+    assert_eq!(status(&outcome, "CFG-2"), Status::NotApplicable);
     assert_eq!(outcome.exit_code(), 0);
 }
 
@@ -222,7 +223,7 @@ async fn a_frontend_that_never_serves_is_an_error_with_exit_code_2() {
         matches!(&outcome.scenarios[0].verdict, Verdict::Error(e) if e.contains("did not answer on WEB_PORT")),
         "{text}"
     );
-    assert_eq!(status(&outcome, "WEB-1"), RuleStatus::Error, "{text}");
+    assert_eq!(status(&outcome, "WEB-1"), Status::Error, "{text}");
     assert_eq!(outcome.exit_code(), 2);
     assert!(text.contains("ERRORS (the harness broke"), "{text}");
 }

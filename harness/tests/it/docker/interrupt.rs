@@ -190,7 +190,7 @@ impl conformance::run::suite::Progress for PanicOnFirstResult {
 #[ignore = "run in a child process by the panic test"]
 fn panic_target() {
     use conformance::rules::Catalogue;
-    use conformance::run::suite::{SuiteOptions, run_suite};
+    use conformance::run::suite::{SuiteOptions, plan_and_run};
     use conformance::services::ServicesMode;
 
     if std::env::var_os(PANIC_TARGET).is_none() {
@@ -210,11 +210,12 @@ fn panic_target() {
         strict: false,
         concurrency: 8,
         browser_lanes: conformance::browser::pool::DEFAULT_LANES,
+        require_browser: true,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     let catalogue = Catalogue::builtin().expect("catalogue");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let outcome = runtime.block_on(run_suite(
+    let outcome = runtime.block_on(plan_and_run(
         &scenarios,
         &catalogue,
         &options,

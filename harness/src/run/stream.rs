@@ -1,11 +1,13 @@
-//! Stream steps: send the request, then read server-sent events with their
-//! arrival times under a total deadline, and check the sequence, the data,
-//! the time to the first event and that events were flushed as produced.
+//! The `stream` step: send the request, then read server-sent events with
+//! their arrival times under a total deadline, and check the sequence, the
+//! data, the time to the first event and that events were flushed as
+//! produced.
 
-use super::http::{build, capture, error_chain, excerpt, record_response};
-use super::scene::{Scene, StepError};
+use super::exchange::{build, capture, error_chain, excerpt, no_answer, record_response};
+use super::scene::{Ran, Scene, StepError};
+use crate::check::{FailedCheck, What};
 use crate::expect;
-use crate::outcome::{EventRecord, Transcript};
+use crate::outcome::EventRecord;
 use crate::scenario::model::StreamStep;
 use crate::scenario::sequence::SequencePattern;
 use eventsource_stream::Eventsource;
@@ -21,10 +23,7 @@ pub const BROWSER_STREAM_HEADERS: &[(&str, &str)] = &[
 ];
 
 /// Runs a stream step.
-pub async fn run_stream(
-    scene: &mut Scene,
-    step: &StreamStep,
-) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
+pub async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, StepError> {
     let e = &step.expect;
     let (mut builder, mut transcript) = build(scene, step)?;
     for (name, value) in BROWSER_STREAM_HEADERS {
@@ -38,15 +37,23 @@ pub async fn run_stream(
     let deadline = Duration::from_millis(e.deadline_ms);
     let started = Instant::now();
     let mut problems = Vec::new();
-    let response = match tokio::time::timeout(deadline, builder.send()).await {
+    let sent = tokio::time::timeout(deadline, builder.send()).await;
+    let response = match sent {
         Ok(Ok(r)) => r,
         Ok(Err(err)) => {
-            problems.push(format!("request failed: {}", error_chain(&err)));
-            return Ok((problems, vec![transcript]));
+            return Ok(Ran {
+                failed: vec![no_answer(format!("request failed: {}", error_chain(&err)))],
+                transcripts: vec![transcript],
+            });
         }
         Err(_) => {
-            problems.push(format!("no response head within {} ms", e.deadline_ms));
-            return Ok((problems, vec![transcript]));
+            return Ok(Ran {
+                failed: vec![no_answer(format!(
+                    "no response head within {} ms",
+                    e.deadline_ms
+                ))],
+                transcripts: vec![transcript],
+            });
         }
     };
     let status = response.status().as_u16();
@@ -54,7 +61,11 @@ pub async fn run_stream(
     if let Some(want) = e.status
         && status != want
     {
-        problems.push(format!("status: expected {want}, got {status}"));
+        problems.push(FailedCheck::new(
+            What::Status,
+            want.to_string(),
+            status.to_string(),
+        ));
     }
     expect::check_headers(&e.headers, &headers, &scene.vars, &mut problems)?;
     if e.cors_granted {
@@ -74,11 +85,16 @@ pub async fn run_stream(
         let json = serde_json::from_str(&body).ok();
         expect::check_json(&e.json, json.as_ref(), "body", &scene.vars, &mut problems)?;
         if e.sequence.is_some() && e.status.is_none_or(|want| want == status) {
-            problems.push(
-                "expected an event stream, got a response that is not text/event-stream".into(),
-            );
+            problems.push(FailedCheck::new(
+                What::Events,
+                "an event stream",
+                "a response that is not text/event-stream",
+            ));
         }
-        return Ok((problems, vec![transcript]));
+        return Ok(Ran {
+            failed: problems,
+            transcripts: vec![transcript],
+        });
     }
     record_response(&mut transcript, status, &headers, "");
     let mut events: Vec<EventRecord> = Vec::new();
@@ -87,13 +103,14 @@ pub async fn run_stream(
         let left = deadline.saturating_sub(started.elapsed());
         match tokio::time::timeout(left, stream.next()).await {
             Err(_) => {
-                break Err(format!(
-                    "the stream did not end within {} ms",
-                    e.deadline_ms
+                break Err(FailedCheck::new(
+                    What::Timing,
+                    format!("the stream to end within {} ms", e.deadline_ms),
+                    "it was still open",
                 ));
             }
             Ok(None) => break Ok(()),
-            Ok(Some(Err(err))) => break Err(format!("the stream broke: {err}")),
+            Ok(Some(Err(err))) => break Err(no_answer(format!("the stream broke: {err}"))),
             Ok(Some(Ok(event))) => events.push(EventRecord {
                 event: if event.event.is_empty() {
                     "message".into()
@@ -112,8 +129,10 @@ pub async fn run_stream(
     if let Some(min) = e.ends_after_ms
         && open_ms < min
     {
-        problems.push(format!(
-            "timing: expected the stream to stay open at least {min} ms, it ended after {open_ms} ms"
+        problems.push(FailedCheck::new(
+            What::Timing,
+            format!("the stream to stay open at least {min} ms"),
+            format!("it ended after {open_ms} ms"),
         ));
     }
     check_events(step, &events, &mut problems);
@@ -129,36 +148,48 @@ pub async fn run_stream(
     );
     transcript.response_body = format!("{} event(s)", events.len());
     transcript.events = events;
-    Ok((problems, vec![transcript]))
+    Ok(Ran {
+        failed: problems,
+        transcripts: vec![transcript],
+    })
 }
 
-fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<String>) {
+fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<FailedCheck>) {
     let e = &step.expect;
     let names: Vec<&str> = events.iter().map(|ev| ev.event.as_str()).collect();
     if let Some(pattern) = &e.sequence {
         match SequencePattern::parse(pattern) {
-            Ok(p) if !p.matches(names.iter().copied()) => problems.push(format!(
-                "events: expected the sequence \"{}\", got [{}]",
-                p.as_str(),
-                names.join(", ")
+            Ok(p) if !p.matches(names.iter().copied()) => problems.push(FailedCheck::new(
+                What::Events,
+                format!("the sequence \"{}\"", p.as_str()),
+                format!("[{}]", names.join(", ")),
             )),
             Ok(_) => {}
-            Err(err) => problems.push(err.to_string()),
+            // The loader refuses a pattern that does not parse.
+            Err(err) => problems.push(FailedCheck::new(
+                What::Events,
+                format!("the sequence {pattern:?}"),
+                err.to_string(),
+            )),
         }
     }
     for (name, fields) in &e.fields {
+        let what = || What::Event { name: name.clone() };
         if !events.iter().any(|ev| &ev.event == name) {
-            problems.push(format!(
-                "event {name}: expected at least one to check its fields {fields:?}, none arrived"
+            problems.push(FailedCheck::new(
+                what(),
+                format!("at least one to check its fields {fields:?}"),
+                "none arrived",
             ));
         }
         for ev in events.iter().filter(|ev| &ev.event == name) {
             let data: Option<serde_json::Value> = serde_json::from_str(&ev.data).ok();
             for field in fields {
                 if data.as_ref().and_then(|d| d.get(field)).is_none() {
-                    problems.push(format!(
-                        "event {name}: expected JSON data with {field:?}, got {:?}",
-                        ev.data
+                    problems.push(FailedCheck::new(
+                        what(),
+                        format!("JSON data with {field:?}"),
+                        format!("{:?}", ev.data),
                     ));
                 }
             }
@@ -166,11 +197,16 @@ fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<St
     }
     if let Some(limit) = e.first_event_within_ms {
         match events.first() {
-            Some(first) if first.at_ms > limit => problems.push(format!(
-                "first event: expected within {limit} ms, came after {} ms",
-                first.at_ms
+            Some(first) if first.at_ms > limit => problems.push(FailedCheck::new(
+                What::FirstEvent,
+                format!("within {limit} ms"),
+                format!("after {} ms", first.at_ms),
             )),
-            None => problems.push("first event: expected one, the stream had none".into()),
+            None => problems.push(FailedCheck::new(
+                What::FirstEvent,
+                "one",
+                "the stream had none",
+            )),
             _ => {}
         }
     }
@@ -178,16 +214,21 @@ fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<St
         match (events.first(), events.last()) {
             (Some(first), Some(last)) if events.len() >= 2 => {
                 if first.at_ms * 2 > last.at_ms {
-                    problems.push(format!(
-                        "timing: expected the first event early (flushed as produced), it came after {} ms \
-                         and the last after {} ms: they came together, as a buffered stream's do",
-                        first.at_ms, last.at_ms
+                    problems.push(FailedCheck::new(
+                        What::Timing,
+                        "the first event early (flushed as produced)",
+                        format!(
+                            "the first after {} ms and the last after {} ms: they came together, \
+                             as a buffered stream's do",
+                            first.at_ms, last.at_ms
+                        ),
                     ));
                 }
             }
-            _ => problems.push(format!(
-                "timing: expected at least two events to tell whether they are flushed as produced, got {}",
-                events.len()
+            _ => problems.push(FailedCheck::new(
+                What::Timing,
+                "at least two events to tell whether they are flushed as produced",
+                events.len().to_string(),
             )),
         }
     }
@@ -197,8 +238,12 @@ fn check_events(step: &StreamStep, events: &[EventRecord], problems: &mut Vec<St
             _ => 0,
         };
         if got < spread {
-            problems.push(format!(
-                "timing: expected the first and last events at least {spread} ms apart (flushed as produced), they came {got} ms apart"
+            problems.push(FailedCheck::new(
+                What::Timing,
+                format!(
+                    "the first and last events at least {spread} ms apart (flushed as produced)"
+                ),
+                format!("{got} ms apart"),
             ));
         }
     }
@@ -248,7 +293,7 @@ mod tests {
         let mut problems = Vec::new();
         check_events(&s, &[event("delta", r#"{"content":"a"}"#)], &mut problems);
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("none arrived"), "{problems:?}");
+        assert_eq!(problems[0].actual.as_deref(), Some("none arrived"));
         let mut problems = Vec::new();
         check_events(&s, &[event("done", r#"{"messageId":"1"}"#)], &mut problems);
         assert!(problems.is_empty(), "{problems:?}");

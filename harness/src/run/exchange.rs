@@ -1,10 +1,11 @@
-//! Plain request steps and bursts: build the request from the file, send it,
-//! check the answer, capture variables.
+//! What the steps that talk HTTP share (`request`, `burst`, `stream`):
+//! build the request a step describes, send it, record the exchange,
+//! capture variables from the answer.
 
 use super::scene::{Scene, StepError};
-use crate::expect;
+use crate::check::{FailedCheck, What};
 use crate::outcome::Transcript;
-use crate::scenario::model::{BurstStep, Exchange, RequestStep};
+use crate::scenario::model::Exchange;
 use reqwest::header::HeaderMap;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 /// How much of a body a transcript keeps.
 const BODY_EXCERPT: usize = 2048;
 /// How long a plain request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A response as received.
 pub struct Received {
@@ -32,7 +33,7 @@ pub fn build<E>(
     x: &Exchange<E>,
 ) -> Result<(reqwest::RequestBuilder, Transcript), StepError> {
     let method = reqwest::Method::from_bytes(x.method.as_bytes())
-        .map_err(|_| StepError::Unsupported(format!("{:?} is not an HTTP method", x.method)))?;
+        .map_err(|_| StepError::Harness(format!("{:?} is not an HTTP method", x.method)))?;
     let url = format!("{}{}", scene.base_url, scene.expand(&x.path)?);
     let mut transcript = Transcript {
         request: format!("{method} {url}"),
@@ -94,31 +95,32 @@ fn padded_json(n: usize) -> String {
     format!("{head}{}{tail}", "a".repeat(fill))
 }
 
-/// Sends a request and reads the whole answer, within [`REQUEST_TIMEOUT`].
+/// Sends a request and reads the whole answer, within [`REQUEST_TIMEOUT`];
+/// no answer is a failed check of the step.
 pub async fn send(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
-) -> Result<Received, String> {
+) -> Result<Received, FailedCheck> {
     send_within(builder, transcript, REQUEST_TIMEOUT).await
 }
 
 /// Sends a request and reads the whole answer, within `timeout`.
-async fn send_within(
+pub async fn send_within(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
     timeout: Duration,
-) -> Result<Received, String> {
+) -> Result<Received, FailedCheck> {
     let response = builder
         .timeout(timeout)
         .send()
         .await
-        .map_err(|e| format!("request failed: {}", error_chain(&e)))?;
+        .map_err(|e| no_answer(format!("request failed: {}", error_chain(&e))))?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| format!("reading the body failed: {}", error_chain(&e)))?;
+        .map_err(|e| no_answer(format!("reading the body failed: {}", error_chain(&e))))?;
     let body = String::from_utf8_lossy(&bytes).into_owned();
     let json = serde_json::from_slice(&bytes).ok();
     record_response(transcript, status, &headers, &body);
@@ -128,6 +130,11 @@ async fn send_within(
         body,
         json,
     })
+}
+
+/// The failed check of a request that got no (whole) answer.
+pub fn no_answer(why: String) -> FailedCheck {
+    FailedCheck::new(What::Answer, "an answer", why)
 }
 
 /// Fills the response part of a transcript.
@@ -169,159 +176,29 @@ pub fn excerpt(text: &str) -> String {
     format!("{}… ({} bytes in all)", &text[..end], text.len())
 }
 
-/// Runs a request step: problems found, and the transcript.
-pub async fn run_request(
-    scene: &mut Scene,
-    step: &RequestStep,
-) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
-    let (builder, mut transcript) = build(scene, step)?;
-    let received = match send(builder, &mut transcript).await {
-        Ok(r) => r,
-        Err(problem) => return Ok((vec![problem], vec![transcript])),
-    };
-    let mut problems = Vec::new();
-    let e = &step.expect;
-    expect::check_status(e, received.status, &mut problems);
-    expect::check_headers(&e.headers, &received.headers, &scene.vars, &mut problems)?;
-    expect::check_json(
-        &e.json,
-        received.json.as_ref(),
-        "body",
-        &scene.vars,
-        &mut problems,
-    )?;
-    expect::check_body_text(e, &received.body, &scene.vars, &mut problems)?;
-    if e.cors_granted {
-        expect::check_cors(
-            &transcript.request_headers,
-            received.status,
-            &received.headers,
-            &mut problems,
-        );
-    }
-    capture(
-        scene,
-        &step.capture,
-        received.json.as_ref(),
-        "body",
-        &mut problems,
-    );
-    Ok((problems, vec![transcript]))
-}
-
-/// Sets variables from a JSON document; a missing value is a problem.
+/// Sets variables from a JSON document; a missing value is a failed check.
 pub fn capture(
     scene: &mut Scene,
     captures: &BTreeMap<String, String>,
     doc: Option<&serde_json::Value>,
     what: &str,
-    problems: &mut Vec<String>,
+    failed: &mut Vec<FailedCheck>,
 ) {
     for (name, pointer) in captures {
         match doc.and_then(|d| d.pointer(pointer)) {
             Some(serde_json::Value::String(s)) => scene.vars.set(name, s.clone()),
             Some(v) if !v.is_null() => scene.vars.set(name, v.to_string()),
-            _ => problems.push(format!("capture {name}: nothing at {what} {pointer}")),
+            _ => failed.push(FailedCheck::new(
+                What::Capture {
+                    name: name.clone(),
+                    doc: what.to_owned(),
+                    pointer: pointer.clone(),
+                },
+                format!("a value at {what} {pointer}"),
+                "nothing",
+            )),
         }
     }
-}
-
-/// Runs a burst: `count` copies at once, then the status counts; with
-/// `rounds`, that many bursts one after another, each with its own
-/// `${round}` and each checked on its own.
-pub async fn run_burst(
-    scene: &mut Scene,
-    step: &BurstStep,
-) -> Result<(Vec<String>, Vec<Transcript>), StepError> {
-    let mut problems = Vec::new();
-    let mut missed = 0;
-    let mut kept: BTreeMap<u16, Transcript> = BTreeMap::new();
-    let rounds = step.rounds.max(1);
-    for round in 1..=rounds {
-        scene.vars.set("round", round.to_string());
-        let (round_problems, transcripts) = burst_once(scene, step).await;
-        if !round_problems.is_empty() {
-            missed += 1;
-            if rounds > 1 {
-                problems.push(format!(
-                    "round {round} of {rounds}: {}",
-                    round_problems.join("; ")
-                ));
-            } else {
-                problems.extend(round_problems);
-            }
-            for (status, t) in transcripts {
-                kept.entry(status).or_insert(t);
-            }
-        } else if kept.is_empty() {
-            for (status, t) in transcripts {
-                kept.entry(status).or_insert(t);
-            }
-        }
-    }
-    if rounds > 1 && missed > 0 {
-        problems.push(format!(
-            "{missed} of {rounds} bursts of {} broke the expectation",
-            step.count
-        ));
-    }
-    Ok((problems, kept.into_values().collect()))
-}
-
-/// One burst: problems, and one transcript per distinct status (0: no
-/// answer), in status order: enough to see each kind of answer.
-async fn burst_once(scene: &Scene, step: &BurstStep) -> (Vec<String>, BTreeMap<u16, Transcript>) {
-    // The answers of a burst come one after another when the subject does
-    // the work one at a time (a password hash each): a second more each.
-    let within = REQUEST_TIMEOUT + Duration::from_secs(step.count as u64);
-    let mut sends = Vec::with_capacity(step.count);
-    let mut problems = Vec::new();
-    for _ in 0..step.count {
-        match build(scene, &step.request) {
-            Ok((builder, transcript)) => sends.push(async move {
-                let mut transcript = transcript;
-                let result = send_within(builder, &mut transcript, within).await;
-                (result.map(|r| r.status), transcript)
-            }),
-            Err(e) => {
-                problems.push(e.to_string());
-                return (problems, BTreeMap::new());
-            }
-        }
-    }
-    let results = futures::future::join_all(sends).await;
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (result, _) in &results {
-        match result {
-            Ok(status) => *counts.entry(status.to_string()).or_default() += 1,
-            Err(e) => problems.push(e.clone()),
-        }
-    }
-    for (status, want) in &step.expect_counts {
-        let got = counts.get(status).copied().unwrap_or(0);
-        if got != *want {
-            problems.push(format!(
-                "expected {want} × {status}, got {got} (all statuses: {counts:?})"
-            ));
-        }
-    }
-    if step.no_5xx {
-        let five: usize = counts
-            .iter()
-            .filter(|(s, _)| s.starts_with('5'))
-            .map(|(_, n)| n)
-            .sum();
-        if five > 0 {
-            problems.push(format!(
-                "expected no 5xx, got {five} (all statuses: {counts:?})"
-            ));
-        }
-    }
-    let mut by_status: BTreeMap<u16, Transcript> = BTreeMap::new();
-    for (result, transcript) in results {
-        by_status.entry(result.unwrap_or(0)).or_insert(transcript);
-    }
-    (problems, by_status)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The console's progress bar while scenarios run (indicatif).
 
-use conformance::outcome::{ScenarioResult, Verdict};
-use conformance::run::suite::Progress;
+use crate::outcome::{ScenarioResult, Verdict};
+use crate::run::suite::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 

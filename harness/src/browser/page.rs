@@ -1,0 +1,179 @@
+//! Reading and finding things in the page through WebDriver, and sorting
+//! WebDriver's errors: what the page did is a failed check of the step,
+//! a browser that broke is the harness's.
+
+use super::scene::BrowserScene;
+use crate::run::scene::StepError;
+use fantoccini::Locator;
+use std::time::{Duration, Instant};
+
+/// How often the page is polled while waiting.
+pub const POLL: Duration = Duration::from_millis(25);
+
+/// How long a selector may take to match something.
+const FIND_WITHIN: Duration = Duration::from_secs(5);
+
+/// Sorts a WebDriver error: what the page did (an element that is not
+/// there, covered or gone, a page that did not load, a script error) is
+/// the step's failed check, returned as `Ok` with the driver's words;
+/// anything else (the browser or chromedriver died, the session is gone,
+/// an answer that is not WebDriver's) is the harness's own breakdown.
+pub fn page_problem(e: fantoccini::error::CmdError) -> Result<String, StepError> {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    match &e {
+        CmdError::Standard(w)
+            if matches!(
+                w.error,
+                ErrorStatus::NoSuchElement
+                    | ErrorStatus::StaleElementReference
+                    | ErrorStatus::ElementNotInteractable
+                    | ErrorStatus::ElementClickIntercepted
+                    | ErrorStatus::InvalidElementState
+                    | ErrorStatus::ElementNotSelectable
+                    | ErrorStatus::JavascriptError
+                    | ErrorStatus::UnexpectedAlertOpen
+                    | ErrorStatus::Timeout
+                    | ErrorStatus::MoveTargetOutOfBounds
+            ) =>
+        {
+            Ok(e.to_string())
+        }
+        _ => Err(StepError::Harness(format!(
+            "the browser broke (webdriver: {e})"
+        ))),
+    }
+}
+
+/// The page's visible text.
+pub async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
+    match b
+        .session
+        .client
+        .execute(
+            "return document.body ? document.body.innerText : ''",
+            vec![],
+        )
+        .await
+    {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(_) => Ok(String::new()),
+        // A page that is navigating has no body to read yet.
+        Err(e) => page_problem(e).map(|_| String::new()),
+    }
+}
+
+/// Every text the current document showed since the last action (from its
+/// text history, see [`super::session::TEXT_HISTORY_SCRIPT`]), then what
+/// it shows now.
+pub async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepError> {
+    let history = b
+        .session
+        .client
+        .execute(
+            "const log = window.__igTexts; return log ? log.slice(arguments[0]).map(e => e[1]) : [];",
+            vec![serde_json::Value::from(b.history_from)],
+        )
+        .await;
+    let mut texts: Vec<String> = match history {
+        Ok(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            page_problem(e)?;
+            Vec::new()
+        }
+    };
+    texts.push(page_text(b).await?);
+    Ok(texts)
+}
+
+/// How many texts the current document's history holds: the next action's
+/// texts start there.
+pub async fn history_len(b: &BrowserScene) -> Result<usize, StepError> {
+    match b
+        .session
+        .client
+        .execute(
+            "return window.__igTexts ? window.__igTexts.length : 0",
+            vec![],
+        )
+        .await
+    {
+        Ok(v) => Ok(v.as_u64().map_or(0, |n| n as usize)),
+        Err(e) => page_problem(e).map(|_| 0),
+    }
+}
+
+/// What a selector found, or why it found nothing.
+pub enum Found {
+    /// The element.
+    Element(fantoccini::elements::Element),
+    /// Nothing matched within the deadline; what the page said then.
+    Nothing {
+        /// The page's text.
+        page: String,
+    },
+}
+
+/// Finds an element, waiting up to five seconds for it.
+pub async fn find(b: &BrowserScene, selector: &str) -> Result<Found, StepError> {
+    let deadline = Instant::now() + FIND_WITHIN;
+    loop {
+        match b.session.client.find(Locator::Css(selector)).await {
+            Ok(element) => return Ok(Found::Element(element)),
+            Err(e) if e.is_invalid_selector() => {
+                return Err(StepError::Harness(format!(
+                    "{selector:?} is not a valid CSS selector (check the subject profile's selectors): {e}"
+                )));
+            }
+            Err(e) => {
+                page_problem(e)?;
+                if Instant::now() >= deadline {
+                    return Ok(Found::Nothing {
+                        page: excerpt(&page_text(b).await?),
+                    });
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    }
+}
+
+/// The start of a page's text, each line marked as the page's.
+pub fn excerpt(text: &str) -> String {
+    let cut: String = text.chars().take(600).collect();
+    cut.lines()
+        .map(|l| format!("  | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
+
+    #[test]
+    fn what_the_page_did_is_a_problem_and_a_dead_browser_is_the_harness_s() {
+        for status in [
+            ErrorStatus::NoSuchElement,
+            ErrorStatus::ElementNotInteractable,
+            ErrorStatus::ElementClickIntercepted,
+            ErrorStatus::StaleElementReference,
+        ] {
+            let e = CmdError::Standard(WebDriver::new(status, "from the page"));
+            assert!(page_problem(e).is_ok());
+        }
+        let gone = CmdError::Standard(WebDriver::new(ErrorStatus::InvalidSessionId, "gone"));
+        assert!(matches!(page_problem(gone), Err(StepError::Harness(_))));
+        let lost = CmdError::Lost(std::io::Error::other("chromedriver exited"));
+        assert!(matches!(page_problem(lost), Err(StepError::Harness(_))));
+        let crashed = CmdError::Standard(WebDriver::new(
+            ErrorStatus::UnknownError,
+            "unknown error: session deleted because of page crash",
+        ));
+        assert!(matches!(page_problem(crashed), Err(StepError::Harness(_))));
+    }
+}

@@ -1,0 +1,34 @@
+//! The `restart` step: stops the scenario's own subject and starts it
+//! again on the same data, possibly with other environment (TOK-6).
+
+use super::scene::{Ran, Scene, StepError};
+use crate::check::{FailedCheck, What};
+use crate::scenario::model::RestartStep;
+use std::collections::BTreeMap;
+
+/// Restarts the subject.
+pub async fn run(scene: &mut Scene, step: &RestartStep) -> Result<Ran, StepError> {
+    let changes = expand_env(scene, &step.env)?;
+    if let Some(secret) = changes.get("JWT_SECRET") {
+        scene.secret = Some(secret.clone());
+    }
+    let subject = scene.own_subject()?;
+    Ok(Ran::checks(match subject.restart(&changes).await {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![FailedCheck::new(
+            What::Restart,
+            "the subject to come back",
+            e.to_string(),
+        )],
+    }))
+}
+
+/// An environment of a step with its variables expanded.
+pub fn expand_env(
+    scene: &Scene,
+    env: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, StepError> {
+    env.iter()
+        .map(|(k, v)| Ok((k.clone(), scene.expand(v)?)))
+        .collect()
+}
