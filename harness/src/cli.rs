@@ -13,15 +13,15 @@ use std::path::PathBuf;
 /// Checks an implementation of the Insight Garden auth + SSE + infra contract.
 #[derive(Debug, Parser)]
 #[command(name = "conformance", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the scenarios against a subject and report per rule.
     Run(Box<RunArgs>),
     /// List the scenarios with their rules, level and tags.
@@ -55,20 +55,20 @@ pub enum Command {
 
 /// Where the scenario files, and the rules they check, are.
 #[derive(Debug, Args)]
-pub struct ScenarioArgs {
+pub(crate) struct ScenarioArgs {
     /// A directory of scenario files, or `builtin` for the suite's own (the
     /// default); repeatable: `--scenarios builtin --scenarios ours/` runs both.
     #[arg(long, value_name = "DIR|builtin")]
-    pub scenarios: Vec<String>,
+    pub(crate) scenarios: Vec<String>,
     /// A catalogue file of a team's own rules (`[[rule]]` with id, level,
     /// summary), checked by their scenarios beside the contract's; repeatable.
     #[arg(long, value_name = "FILE")]
-    pub catalogue: Vec<PathBuf>,
+    pub(crate) catalogue: Vec<PathBuf>,
 }
 
 /// What is tested (`--subject`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubjectArg {
+pub(crate) enum SubjectArg {
     /// The reference server of this workspace.
     Reference,
     /// Any implementation started from `--subject-cmd`.
@@ -97,7 +97,7 @@ impl std::str::FromStr for SubjectArg {
 
 /// Where Postgres and Redis come from (`--services`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ServicesArg {
+pub(crate) enum ServicesArg {
     /// Docker containers when a daemon answers, else local processes.
     Auto,
     /// Docker containers; an error without a daemon.
@@ -115,35 +115,35 @@ fn fault_names() -> clap::builder::PossibleValuesParser {
 
 /// Options of `run`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The scenarios.
     #[command(flatten)]
-    pub scenarios: ScenarioArgs,
+    pub(crate) scenarios: ScenarioArgs,
     /// Only scenarios naming this rule ID, tag, or with this in their name (repeatable).
     #[arg(long, value_name = "RULE|TAG|NAME")]
-    pub filter: Vec<String>,
+    pub(crate) filter: Vec<String>,
     /// SHOULD failures fail the run too.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Write junit.xml, report.json and summary.md here.
     #[arg(long, value_name = "DIR")]
-    pub report_dir: Option<PathBuf>,
+    pub(crate) report_dir: Option<PathBuf>,
     /// Judge the run against this earlier report.json: only what regressed
     /// (or newly fails) fails the run; known failures are reported, not fatal.
     #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// Where Postgres and Redis come from.
     #[arg(long, value_enum, default_value_t = ServicesArg::Auto)]
-    pub services: ServicesArg,
+    pub(crate) services: ServicesArg,
     /// Admin Postgres URL for `--services external`.
     #[arg(long, value_name = "URL")]
-    pub database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
     /// Redis URL for `--services external`.
     #[arg(long, value_name = "URL")]
-    pub redis_url: Option<String>,
+    pub(crate) redis_url: Option<String>,
     /// The images of Docker services.
     #[command(flatten)]
-    pub docker: DockerArgs,
+    pub(crate) docker: DockerArgs,
     /// What is tested: `reference`, `command` (with --subject-cmd), `url`
     /// (with --backend-url), or a subject profile file (`*.toml`).
     #[arg(
@@ -151,73 +151,73 @@ pub struct RunArgs {
         default_value = "reference",
         value_name = "reference|command|url|PROFILE.toml"
     )]
-    pub subject: SubjectArg,
+    pub(crate) subject: SubjectArg,
     /// The command that starts the subject (with `--subject command`).
     #[arg(long, value_name = "CMD")]
-    pub subject_cmd: Option<String>,
+    pub(crate) subject_cmd: Option<String>,
     /// The subject command's working directory.
     #[arg(long, value_name = "DIR")]
-    pub subject_cwd: Option<PathBuf>,
+    pub(crate) subject_cwd: Option<PathBuf>,
     /// The running backend (with `--subject url`).
     #[arg(long, value_name = "URL")]
-    pub backend_url: Option<String>,
+    pub(crate) backend_url: Option<String>,
     /// The running backend's JWT_SECRET, to forge tokens (with `--subject url`).
     #[arg(long, value_name = "SECRET")]
-    pub jwt_secret: Option<String>,
+    pub(crate) jwt_secret: Option<String>,
     /// The origin the running backend allows (with `--subject url`).
     #[arg(long, value_name = "ORIGIN", default_value = "http://localhost:5173")]
-    pub allowed_origin: String,
+    pub(crate) allowed_origin: String,
     /// Start the reference server with this fault switch (repeatable, or
     /// comma-separated in REFERENCE_FAULTS).
     #[arg(long, value_name = "NAME", env = "REFERENCE_FAULTS", value_delimiter = ',', value_parser = fault_names())]
-    pub reference_fault: Vec<String>,
+    pub(crate) reference_fault: Vec<String>,
     /// A missing browser is an error (exit 2) rather than making the
     /// browser scenarios n/a; on when the environment says `CI=true`.
     #[arg(long)]
-    pub require_browser: bool,
+    pub(crate) require_browser: bool,
     /// How many scenarios without a browser run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// How many browser scenarios run at once, each with its own browser.
-    #[arg(long, default_value_t = crate::browser::pool::DEFAULT_LANES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub browsers: usize,
+    #[arg(long, default_value_t = crate::run::DEFAULT_BROWSER_LANES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub(crate) browsers: usize,
     /// Run the suite this many times and report scenarios whose verdict changed.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub repeat: u32,
+    pub(crate) repeat: u32,
     /// No progress bar.
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Show the plan (as `conformance plan`) and start nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 /// Options of `compare`.
 #[derive(Debug, Args)]
-pub struct CompareArgs {
+pub(crate) struct CompareArgs {
     /// The report.json files written by `run --report-dir`, one column each, in order.
     #[arg(required = true, num_args = 2.., value_name = "REPORT.json")]
-    pub reports: Vec<PathBuf>,
+    pub(crate) reports: Vec<PathBuf>,
     /// The name of a column, in the reports' order (repeatable; default: the report's subject).
     #[arg(long, value_name = "NAME")]
-    pub name: Vec<String>,
+    pub(crate) name: Vec<String>,
     /// Also write compare.md and compare.html (one self-contained page) here.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// Options of `bench`.
 #[derive(Debug, Args)]
-pub struct BenchArgs {
+pub(crate) struct BenchArgs {
     /// Measure this running backend instead of starting the reference server.
     #[arg(long, value_name = "URL")]
-    pub backend_url: Option<String>,
+    pub(crate) backend_url: Option<String>,
     /// Concurrent connections for the `GET /auth/me` load.
     #[arg(long, default_value_t = 64, value_name = "N")]
-    pub connections: usize,
+    pub(crate) connections: usize,
     /// How long the `GET /auth/me` load runs, in seconds.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
-    pub duration_secs: u64,
+    pub(crate) duration_secs: u64,
     /// How many chat streams to open at once, one round per value.
     #[arg(
         long,
@@ -225,41 +225,41 @@ pub struct BenchArgs {
         default_value = "1000,10000",
         value_name = "N,N"
     )]
-    pub streams: Vec<usize>,
+    pub(crate) streams: Vec<usize>,
     /// Streams opened once before the measured rounds and not counted, so
     /// that the first round is not the one that pays for the subject's and
     /// the load's first allocations (0: none).
     #[arg(long, default_value_t = 1000, value_name = "N")]
-    pub warmup_streams: usize,
+    pub(crate) warmup_streams: usize,
     /// Print the note on debug builds even when this is a release build.
     #[arg(long)]
-    pub release_hint: bool,
+    pub(crate) release_hint: bool,
     /// `RUST_LOG` of a reference server the bench starts (`info` logs every request).
     #[arg(long, default_value = "warn", value_name = "FILTER")]
-    pub subject_log: String,
+    pub(crate) subject_log: String,
     /// The images of Docker services (when the bench starts the reference).
     #[command(flatten)]
-    pub docker: DockerArgs,
+    pub(crate) docker: DockerArgs,
 }
 
 /// Which images Docker services use (`--services docker` or `auto`), for
 /// registry mirrors and for images built locally (`.ci/docker-images`).
 #[derive(Debug, Clone, Args)]
-pub struct DockerArgs {
+pub(crate) struct DockerArgs {
     /// The Postgres image (NAME:TAG); it must follow the official image's conventions.
     #[arg(long, value_name = "IMAGE", env = POSTGRES_IMAGE_ENV, default_value = DEFAULT_POSTGRES_IMAGE)]
-    pub postgres_image: ImageRef,
+    pub(crate) postgres_image: ImageRef,
     /// The Redis image (NAME:TAG).
     #[arg(long, value_name = "IMAGE", env = REDIS_IMAGE_ENV, default_value = DEFAULT_REDIS_IMAGE)]
-    pub redis_image: ImageRef,
+    pub(crate) redis_image: ImageRef,
     /// How long pulling and starting both containers may take before `auto` falls back to local services (`docker` fails).
     #[arg(long, value_name = "SECS", env = DOCKER_DEADLINE_ENV, default_value_t = DEFAULT_DOCKER_DEADLINE.as_secs())]
-    pub docker_timeout: u64,
+    pub(crate) docker_timeout: u64,
 }
 
 impl DockerArgs {
     /// The options the services take.
-    pub fn options(&self) -> DockerOptions {
+    pub(crate) fn options(&self) -> DockerOptions {
         DockerOptions {
             postgres_image: self.postgres_image.clone(),
             redis_image: self.redis_image.clone(),

@@ -5,7 +5,7 @@
 /// so that requests to a restarted subject never ride a connection opened
 /// to its earlier process. Answers compressed with gzip, deflate or Brotli
 /// are decoded, as a browser decodes them.
-pub fn http_client() -> reqwest::Result<reqwest::Client> {
+pub(crate) fn http_client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(5))
@@ -18,4 +18,4 @@ pub fn http_client() -> reqwest::Result<reqwest::Client> {
 /// servers' own idle timeouts (Node's and uvicorn's are 5 s), so that the
 /// harness never sends a request on a connection the subject is closing at
 /// that moment (the request would be reset: a false failure).
-pub const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+pub(crate) const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -18,7 +18,10 @@ use std::process::ExitCode;
 
 /// Parses the command line and runs the subcommand; the process's exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return refused(&e),
+    };
     if let Command::ReferenceServer { args } = cli.command {
         let mut argv = vec!["reference-server".to_owned()];
         argv.extend(args);
@@ -31,6 +34,37 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A command line clap refused: its message, then the usage line of the
+/// subcommand it was for, and exit code 2 (help and version exit 0).
+fn refused(e: &clap::Error) -> ExitCode {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(if e.exit_code() == 0 { 0 } else { 2 });
+    }
+    let mut command = Cli::command();
+    command.build();
+    let name = std::env::args().nth(1).unwrap_or_default();
+    let usage = match command.find_subcommand_mut(&name) {
+        Some(sub) => sub.render_usage(),
+        None => command.render_usage(),
+    };
+    let message = e.render().to_string();
+    let message = message.trim_end();
+    if message.contains("Usage:") {
+        eprintln!("{message}");
+    } else {
+        eprintln!("{message}\n\n{usage}");
+    }
+    ExitCode::from(2)
 }
 
 fn dispatch(command: Command) -> anyhow::Result<u8> {

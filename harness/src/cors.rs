@@ -20,31 +20,31 @@ use std::fmt;
 
 /// An answer to a cross-origin request, as far as CORS is concerned.
 #[derive(Debug, Clone, Default)]
-pub struct Answer<'a> {
+pub(crate) struct Answer<'a> {
     /// The response status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Every `Access-Control-Allow-Origin` value, in order.
-    pub allow_origin: Vec<&'a str>,
+    pub(crate) allow_origin: Vec<&'a str>,
     /// `Access-Control-Allow-Credentials`, when present.
-    pub allow_credentials: Option<&'a str>,
+    pub(crate) allow_credentials: Option<&'a str>,
     /// `Access-Control-Allow-Methods` values.
-    pub allow_methods: Vec<&'a str>,
+    pub(crate) allow_methods: Vec<&'a str>,
     /// `Access-Control-Allow-Headers` values.
-    pub allow_headers: Vec<&'a str>,
+    pub(crate) allow_headers: Vec<&'a str>,
 }
 
 /// What a preflight asked for (`Access-Control-Request-Method` and `-Headers`).
 #[derive(Debug, Clone, Default)]
-pub struct Asked<'a> {
+pub(crate) struct Asked<'a> {
     /// The method of the request the preflight is for.
-    pub method: &'a str,
+    pub(crate) method: &'a str,
     /// The raw `Access-Control-Request-Headers` value, if any.
-    pub headers: Option<&'a str>,
+    pub(crate) headers: Option<&'a str>,
 }
 
 /// Why a browser refuses an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// No `Access-Control-Allow-Origin`.
     NoAllowOrigin,
     /// More than one `Access-Control-Allow-Origin` value.
@@ -134,7 +134,7 @@ impl fmt::Display for Refusal {
 /// Judges an answer to a request from `origin`. `preflight` is what a
 /// preflight asked for (`None` for an actual request); `credentials` is the
 /// request's credentials mode (`include`, as the contract's app sends).
-pub fn judge(
+pub(crate) fn judge(
     origin: &str,
     answer: &Answer<'_>,
     preflight: Option<&Asked<'_>>,

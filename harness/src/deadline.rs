@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 const LONGEST: Duration = Duration::from_secs(86_400);
 
 /// `now + wait`, or a day from now when the clock cannot add `wait`.
-pub fn after(wait: Duration) -> Instant {
+pub(crate) fn after(wait: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(wait).unwrap_or(now + LONGEST)
 }

@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 /// Checks the status line against `status`, `status_in` and `status_class`.
-pub fn check_status(expect: &Expect, status: u16, problems: &mut Vec<FailedCheck>) {
+pub(crate) fn check_status(expect: &Expect, status: u16, problems: &mut Vec<FailedCheck>) {
     if let Some(want) = expect.status
         && want != status
     {
@@ -37,7 +37,7 @@ pub fn check_status(expect: &Expect, status: u16, problems: &mut Vec<FailedCheck
 }
 
 /// Checks headers; values are expanded with `vars`.
-pub fn check_headers(
+pub(crate) fn check_headers(
     checks: &[HeaderCheck],
     headers: &HeaderMap,
     vars: &Vars,
@@ -126,7 +126,7 @@ pub fn check_headers(
 }
 
 /// Checks a JSON document; `what` names it in messages (such as "body").
-pub fn check_json(
+pub(crate) fn check_json(
     checks: &[JsonCheck],
     doc: Option<&Value>,
     what: &str,
@@ -214,7 +214,7 @@ pub fn check_json(
 }
 
 /// Checks substrings of a body.
-pub fn check_body_text(
+pub(crate) fn check_body_text(
     expect: &Expect,
     body: &str,
     vars: &Vars,
@@ -256,7 +256,7 @@ pub fn check_body_text(
 /// Judges the answer as a browser would for the request's `Origin`, with
 /// credentials (`cors_granted`); a preflight is recognised by its
 /// `Access-Control-Request-Method`.
-pub fn check_cors(
+pub(crate) fn check_cors(
     request_headers: &[(String, String)],
     status: u16,
     headers: &HeaderMap,
@@ -324,7 +324,7 @@ fn has_type(v: &Value, ty: JsonType) -> bool {
 }
 
 /// A JSON value shortened for a message.
-pub fn short(v: &Value) -> String {
+pub(crate) fn short(v: &Value) -> String {
     let text = v.to_string();
     if text.chars().count() > 120 {
         let cut: String = text.chars().take(117).collect();
@@ -427,5 +427,36 @@ mod tests {
         let mut p = Vec::new();
         check_json(&e.json, None, "body", &Vars::default(), &mut p).expect("no vars");
         assert_eq!(p.len(), 1);
+    }
+
+    /// A FastAPI backend answering `Service unavailable: postgres is down`
+    /// names the failing dependency, as INF-1 asks: it got a warning for
+    /// not saying "database".
+    #[test]
+    fn a_503_naming_postgres_names_the_failing_dependency() {
+        let catalogue = crate::rules::Catalogue::builtin().expect("catalogue");
+        let (path, bytes) = crate::scenario::sources::builtin_files()
+            .into_iter()
+            .find(|(p, _)| p.ends_with("inf-1-health.toml"))
+            .expect("inf-1-health is built in");
+        let scenario =
+            crate::scenario::load::load_bytes(&path, &bytes, &catalogue).expect("it loads");
+        let crate::scenario::model::Step::Request(outage) = &scenario.scenario.steps[2].step else {
+            panic!("step 3 of inf-1 is the request during the outage");
+        };
+        let vars = Vars::default();
+        for body in [
+            r#"{"detail":"Service unavailable: postgres is down"}"#,
+            r#"{"status":"error","error":{"database":{"status":"down"}}}"#,
+            r#"{"db":"unreachable"}"#,
+        ] {
+            let mut problems = Vec::new();
+            check_body_text(&outage.expect, body, &vars, &mut problems).expect("no variables");
+            assert!(problems.is_empty(), "{body}: {problems:?}");
+        }
+        let mut problems = Vec::new();
+        check_body_text(&outage.expect, r#"{"status":"down"}"#, &vars, &mut problems)
+            .expect("no variables");
+        assert_eq!(problems.len(), 1, "a 503 naming nothing is still a warning");
     }
 }

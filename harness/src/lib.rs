@@ -1,25 +1,40 @@
-//! The Insight Garden conformance harness: reads declarative scenario files,
-//! provisions Postgres and Redis, starts or reaches the subject under test,
-//! runs the scenarios and reports a verdict per contract rule.
+//! The Insight Garden conformance harness: reads declarative scenario
+//! files, plans a run, provisions Postgres and Redis, starts or reaches the
+//! subject under test, runs the scenarios and reports a verdict per
+//! contract rule.
+//!
+//! The library's surface is its four stages, over plain data:
+//!
+//! - **load**: [`scenario`] files (the format in [`scenario::model`],
+//!   [`scenario::sources::load_sources`]) and the [`rules`] catalogue;
+//! - **plan**: [`plan::plan`], which scenario runs where, and what is not
+//!   applicable and why, decided before anything starts;
+//! - **run**: [`run::run_suite`] against a [`subject`] with [`services`],
+//!   giving a [`outcome::RunOutcome`] of [`check`]s and [`status`]es;
+//! - **report**: [`report`]'s console, JUnit, JSON, Markdown and HTML.
+//!
+//! [`process`] holds the guards that leave no process or directory behind;
+//! [`command`] is the `conformance` command line itself.
+#![warn(unreachable_pub, missing_docs)]
 
-pub mod bench;
-pub mod browser;
+pub(crate) mod bench;
+pub(crate) mod browser;
 pub mod check;
-pub mod cli;
-pub mod client;
+pub(crate) mod cli;
+pub(crate) mod client;
 pub mod command;
-pub mod cors;
-pub mod deadline;
-pub mod expect;
+pub(crate) mod cors;
+pub(crate) mod deadline;
+pub(crate) mod expect;
 pub mod outcome;
 pub mod plan;
 pub mod process;
-pub mod repeat;
+pub(crate) mod repeat;
 pub mod report;
 pub mod rules;
 pub mod run;
 pub mod scenario;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod services;
 pub mod status;
 pub mod subject;

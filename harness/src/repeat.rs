@@ -8,20 +8,20 @@ use std::collections::BTreeMap;
 
 /// A scenario whose verdict changed between runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flake {
+pub(crate) struct Flake {
     /// The scenario's name.
-    pub scenario: String,
+    pub(crate) scenario: String,
     /// Its verdict in each run, in order.
-    pub verdicts: Vec<&'static str>,
+    pub(crate) verdicts: Vec<&'static str>,
     /// The first run (1-based) where it did not pass, and why.
-    pub first_miss: Option<(usize, String)>,
+    pub(crate) first_miss: Option<(usize, String)>,
 }
 
 /// Characters of a miss's explanation kept in the summary.
 const MISS_CHARS: usize = 1500;
 
 /// The scenarios whose verdict was not the same in every run.
-pub fn flakes(runs: &[RunOutcome]) -> Vec<Flake> {
+pub(crate) fn flakes(runs: &[RunOutcome]) -> Vec<Flake> {
     let mut history: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
     for run in runs {
         for s in &run.scenarios {
@@ -78,7 +78,7 @@ fn why(s: &ScenarioResult) -> String {
 }
 
 /// The summary line(s) printed after repeated runs.
-pub fn summary(runs: &[RunOutcome], flakes: &[Flake]) -> String {
+pub(crate) fn summary(runs: &[RunOutcome], flakes: &[Flake]) -> String {
     let total: u64 = runs.iter().map(|r| r.millis).sum();
     let mut text = format!(
         "repeat: {} runs in {:.1} s, {} flaky scenario(s)\n",

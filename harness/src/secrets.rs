@@ -28,7 +28,7 @@ fn is_password_key(key: &str) -> bool {
 
 /// Every reason `body` holds a password or a hash, as failed checks;
 /// empty when it holds none. `password` is the scenario's own (empty: none).
-pub fn password_findings(body: &str, password: &str) -> Vec<FailedCheck> {
+pub(crate) fn password_findings(body: &str, password: &str) -> Vec<FailedCheck> {
     let mut found = Vec::new();
     let failed = |pointer: Option<String>, actual: String| {
         FailedCheck::new(What::Password { pointer }, NO_PASSWORD, actual)

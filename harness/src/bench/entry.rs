@@ -22,7 +22,7 @@ use crate::subject::spec::Launch;
 
 /// `STREAM_DELAY_MS` for a reference the bench starts: short, so a round
 /// of streams is quick, yet long enough that thousands overlap.
-pub const STREAM_DELAY_MS: u64 = 10;
+pub(crate) const STREAM_DELAY_MS: u64 = 10;
 /// Logins one after the other.
 const SEQUENTIAL_LOGINS: usize = 50;
 /// Logins at once in the concurrent part, and how many each runs.
@@ -42,7 +42,7 @@ struct Target {
 }
 
 /// Runs the benchmark as `args` say and prints the report; the exit code.
-pub async fn run_bench(args: &BenchArgs) -> anyhow::Result<u8> {
+pub(crate) async fn run_bench(args: &BenchArgs) -> anyhow::Result<u8> {
     if args.connections == 0 {
         bail!("--connections must be at least 1");
     }

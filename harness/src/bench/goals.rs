@@ -10,28 +10,28 @@ use super::stats::{grouped, millis};
 use super::streams::StreamsResult;
 
 /// `GET /auth/me` answered per second.
-pub const ME_PER_SECOND: f64 = 20_000.0;
+pub(crate) const ME_PER_SECOND: f64 = 20_000.0;
 /// How many streams the memory goal is about.
-pub const HELD_STREAMS: usize = 10_000;
+pub(crate) const HELD_STREAMS: usize = 10_000;
 /// The most resident memory while they are held, in KiB (200 MiB).
-pub const HELD_STREAMS_MAX_KIB: u64 = 200 * 1024;
+pub(crate) const HELD_STREAMS_MAX_KIB: u64 = 200 * 1024;
 /// How many streams the first-delta goal is about.
-pub const LATENCY_STREAMS: usize = 1_000;
+pub(crate) const LATENCY_STREAMS: usize = 1_000;
 /// The 99th percentile of the first `delta` must be under this.
-pub const FIRST_DELTA_P99: Duration = Duration::from_millis(50);
+pub(crate) const FIRST_DELTA_P99: Duration = Duration::from_millis(50);
 
 /// One round of concurrent streams with the subject's memory meanwhile.
 #[derive(Debug, Clone, Default)]
-pub struct StreamsPhase {
+pub(crate) struct StreamsPhase {
     /// What the streams measured.
-    pub result: StreamsResult,
+    pub(crate) result: StreamsResult,
     /// The subject's highest `VmRSS` during the round, when it is local.
-    pub peak_rss_kib: Option<u64>,
+    pub(crate) peak_rss_kib: Option<u64>,
 }
 
 /// Whether a goal was met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The figure is within the goal.
     Met,
     /// The figure misses the goal.
@@ -42,7 +42,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// The word shown in the report.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Verdict::Met => "met",
             Verdict::NotMet => "NOT MET",
@@ -53,17 +53,17 @@ impl Verdict {
 
 /// A goal, the figure it is judged on, and the verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Goal {
+pub(crate) struct Goal {
     /// The goal, as the issue states it.
-    pub goal: &'static str,
+    pub(crate) goal: &'static str,
     /// What this run measured, in words.
-    pub measured: String,
+    pub(crate) measured: String,
     /// Whether the figure meets the goal.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
 }
 
 /// Judges the figures of a run against the three goals.
-pub fn evaluate(me: Option<&LoadResult>, streams: &[StreamsPhase]) -> Vec<Goal> {
+pub(crate) fn evaluate(me: Option<&LoadResult>, streams: &[StreamsPhase]) -> Vec<Goal> {
     vec![throughput(me), held_streams(streams), first_delta(streams)]
 }
 

@@ -7,27 +7,27 @@ use nix::sys::resource::{Resource, getrlimit, setrlimit};
 
 /// Descriptors kept apart from the streams: the load connections, the
 /// database and Redis connections, files, the runtime's own.
-pub const HEADROOM: u64 = 256;
+pub(crate) const HEADROOM: u64 = 256;
 
 /// The open-file limit before and after raising it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileLimit {
+pub(crate) struct FileLimit {
     /// The soft limit found at start.
-    pub before: u64,
+    pub(crate) before: u64,
     /// The soft limit now.
-    pub now: u64,
+    pub(crate) now: u64,
     /// The hard limit (the most an unprivileged process may raise to).
-    pub hard: u64,
+    pub(crate) hard: u64,
 }
 
 impl FileLimit {
     /// Whether `streams` concurrent streams fit, with [`HEADROOM`].
-    pub fn fits(&self, streams: usize) -> bool {
+    pub(crate) fn fits(&self, streams: usize) -> bool {
         streams as u64 + HEADROOM <= self.now
     }
 
     /// One line for the report.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         if self.now > self.before {
             format!(
                 "open-file limit: {} (raised from {}; hard limit {})",
@@ -41,7 +41,7 @@ impl FileLimit {
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit. A failure leaves the
 /// limit as it was: the figures then show the streams that did not fit.
-pub fn raise_open_files() -> FileLimit {
+pub(crate) fn raise_open_files() -> FileLimit {
     let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
         return FileLimit {
             before: 0,

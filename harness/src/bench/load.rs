@@ -17,32 +17,32 @@ use crate::run::exchange::error_chain;
 
 /// What a closed-loop run measured.
 #[derive(Debug, Clone, Default)]
-pub struct LoadResult {
+pub(crate) struct LoadResult {
     /// Concurrent workers (one connection each).
-    pub connections: usize,
+    pub(crate) connections: usize,
     /// How long the measurement really ran.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Answers with status 200.
-    pub ok: u64,
+    pub(crate) ok: u64,
     /// Other answers, by status.
-    pub other_statuses: BTreeMap<u16, u64>,
+    pub(crate) other_statuses: BTreeMap<u16, u64>,
     /// Requests that got no answer.
-    pub errors: u64,
+    pub(crate) errors: u64,
     /// The first error, for the report.
-    pub first_error: Option<String>,
+    pub(crate) first_error: Option<String>,
     /// Latency of every answered request.
-    pub latencies: Latencies,
+    pub(crate) latencies: Latencies,
 }
 
 impl LoadResult {
     /// Answered requests per second (any status).
-    pub fn per_second(&self) -> f64 {
+    pub(crate) fn per_second(&self) -> f64 {
         let answered = self.ok + self.other_statuses.values().sum::<u64>();
         answered as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
 
     /// `200` answers per second: the figure the throughput goal is about.
-    pub fn ok_per_second(&self) -> f64 {
+    pub(crate) fn ok_per_second(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
 }
@@ -75,7 +75,7 @@ impl Tally {
 /// Runs `GET /auth/me` with `user`'s token from `connections` workers for
 /// `duration`. Every worker first sends one request that is not counted,
 /// so connecting is not measured, then all start together.
-pub async fn auth_me(
+pub(crate) async fn auth_me(
     client: &Client,
     user: &BenchUser,
     connections: usize,
@@ -156,31 +156,31 @@ pub async fn auth_me(
 
 /// What the logins measured.
 #[derive(Debug, Clone, Default)]
-pub struct LoginResult {
+pub(crate) struct LoginResult {
     /// One login after the other.
-    pub sequential: Latencies,
+    pub(crate) sequential: Latencies,
     /// How many logins ran at once in the concurrent part.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Latency of each login when `concurrency` run at once.
-    pub concurrent: Latencies,
+    pub(crate) concurrent: Latencies,
     /// How long the concurrent part took.
-    pub concurrent_elapsed: Duration,
+    pub(crate) concurrent_elapsed: Duration,
     /// Logins that did not answer `200`, and the first of them.
-    pub failures: u64,
+    pub(crate) failures: u64,
     /// The first failure, for the report.
-    pub first_failure: Option<String>,
+    pub(crate) first_failure: Option<String>,
 }
 
 impl LoginResult {
     /// Successful logins per second while `concurrency` ran at once.
-    pub fn concurrent_per_second(&self) -> f64 {
+    pub(crate) fn concurrent_per_second(&self) -> f64 {
         self.concurrent.count as f64 / self.concurrent_elapsed.as_secs_f64().max(f64::EPSILON)
     }
 }
 
 /// Logs `user` in `sequential` times one after the other, then
 /// `concurrency` × `rounds` times with `concurrency` at once.
-pub async fn logins(
+pub(crate) async fn logins(
     client: &Client,
     user: &BenchUser,
     sequential: usize,

@@ -3,12 +3,12 @@
 //! the subject's memory), printed next to the goals of issue 6. Figures are
 //! reported, never asserted: a missed goal does not fail the command.
 
-pub mod entry;
-pub mod goals;
-pub mod limits;
-pub mod load;
-pub mod report;
-pub mod rss;
-pub mod session;
-pub mod stats;
-pub mod streams;
+pub(crate) mod entry;
+pub(crate) mod goals;
+pub(crate) mod limits;
+pub(crate) mod load;
+pub(crate) mod report;
+pub(crate) mod rss;
+pub(crate) mod session;
+pub(crate) mod stats;
+pub(crate) mod streams;

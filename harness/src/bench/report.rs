@@ -10,35 +10,35 @@ use super::rss::{SAMPLE_EVERY, mib};
 use super::stats::{grouped, millis};
 
 /// The command that gives figures worth comparing.
-pub const RELEASE_COMMAND: &str = "cargo run --release -p conformance -- bench";
+pub(crate) const RELEASE_COMMAND: &str = "cargo run --release -p conformance -- bench";
 
 /// Everything a run measured, and about what.
 #[derive(Debug, Clone)]
-pub struct BenchReport {
+pub(crate) struct BenchReport {
     /// What was measured, in one line.
-    pub subject: String,
+    pub(crate) subject: String,
     /// Where Postgres and Redis came from, when the bench started them.
-    pub services: Option<String>,
+    pub(crate) services: Option<String>,
     /// Whether this binary was built with optimizations.
-    pub release_build: bool,
+    pub(crate) release_build: bool,
     /// Whether to print the note about debug builds even in a release build.
-    pub release_hint: bool,
+    pub(crate) release_hint: bool,
     /// The open-file limit.
-    pub file_limit: FileLimit,
+    pub(crate) file_limit: FileLimit,
     /// Warnings gathered on the way (a limit too low, …).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// `GET /auth/me` under closed-loop load.
-    pub me: LoadResult,
+    pub(crate) me: LoadResult,
     /// `POST /auth/login`.
-    pub login: LoginResult,
+    pub(crate) login: LoginResult,
     /// One round of concurrent streams per `--streams` value.
-    pub streams: Vec<StreamsPhase>,
+    pub(crate) streams: Vec<StreamsPhase>,
     /// The subject's highest sampled `VmRSS` and its `VmHWM`, when local.
-    pub memory: Option<(u64, Option<u64>)>,
+    pub(crate) memory: Option<(u64, Option<u64>)>,
 }
 
 /// The report as printed.
-pub fn render(report: &BenchReport) -> String {
+pub(crate) fn render(report: &BenchReport) -> String {
     let mut out = String::new();
     header(&mut out, report);
     auth_me(&mut out, &report.me);

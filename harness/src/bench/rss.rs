@@ -10,19 +10,19 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
 /// How often the sampler reads the process's status.
-pub const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+pub(crate) const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 
 /// One reading of a process's memory, in KiB as the kernel reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Memory {
+pub(crate) struct Memory {
     /// `VmRSS`: resident now.
-    pub rss_kib: u64,
+    pub(crate) rss_kib: u64,
     /// `VmHWM`: the most ever resident (the kernel's own high-water mark).
-    pub hwm_kib: u64,
+    pub(crate) hwm_kib: u64,
 }
 
 /// Reads `VmRSS` and `VmHWM` from the text of `/proc/<pid>/status`.
-pub fn parse_status(text: &str) -> Option<Memory> {
+pub(crate) fn parse_status(text: &str) -> Option<Memory> {
     let field = |name: &str| {
         text.lines().find_map(|line| {
             let value = line.strip_prefix(name)?.strip_prefix(':')?;
@@ -42,13 +42,13 @@ pub fn parse_status(text: &str) -> Option<Memory> {
 
 /// Reads the memory of process `pid` now; `None` once it has exited (or on
 /// a system without `/proc`).
-pub fn read(pid: u32) -> Option<Memory> {
+pub(crate) fn read(pid: u32) -> Option<Memory> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     parse_status(&text)
 }
 
 /// KiB as MiB with one decimal: `123.4 MiB`.
-pub fn mib(kib: u64) -> String {
+pub(crate) fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
@@ -71,7 +71,7 @@ impl Peaks {
 /// Samples a process's `VmRSS` every [`SAMPLE_EVERY`] in a background task,
 /// stopped on drop.
 #[derive(Debug)]
-pub struct RssSampler {
+pub(crate) struct RssSampler {
     pid: u32,
     peaks: Arc<Peaks>,
     task: JoinHandle<()>,
@@ -79,7 +79,7 @@ pub struct RssSampler {
 
 impl RssSampler {
     /// Starts sampling process `pid` (inside a tokio runtime).
-    pub fn start(pid: u32) -> Self {
+    pub(crate) fn start(pid: u32) -> Self {
         let peaks = Arc::new(Peaks::default());
         let shared = Arc::clone(&peaks);
         let task = tokio::spawn(async move {
@@ -97,14 +97,14 @@ impl RssSampler {
     }
 
     /// Starts a new phase: [`RssSampler::phase_peak_kib`] counts from now.
-    pub fn begin_phase(&self) {
+    pub(crate) fn begin_phase(&self) {
         let now = read(self.pid).map_or(0, |m| m.rss_kib);
         self.peaks.phase_kib.store(now, Ordering::Relaxed);
         self.peaks.overall_kib.fetch_max(now, Ordering::Relaxed);
     }
 
     /// The highest `VmRSS` since the phase began, this moment included.
-    pub fn phase_peak_kib(&self) -> u64 {
+    pub(crate) fn phase_peak_kib(&self) -> u64 {
         if let Some(now) = read(self.pid) {
             self.peaks.record(now.rss_kib);
         }
@@ -113,7 +113,7 @@ impl RssSampler {
 
     /// The highest `VmRSS` sampled so far, and the kernel's `VmHWM` (which
     /// also covers moments between samples) while the process lives.
-    pub fn overall(&self) -> (u64, Option<u64>) {
+    pub(crate) fn overall(&self) -> (u64, Option<u64>) {
         let now = read(self.pid);
         if let Some(now) = now {
             self.peaks.record(now.rss_kib);

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use crate::run::exchange::error_chain;
 
 /// The password of the benchmark's user (long enough for REG rules).
-pub const PASSWORD: &str = "Bench-password-correct-horse";
+pub(crate) const PASSWORD: &str = "Bench-password-correct-horse";
 
 /// The question every chat stream asks.
-pub const QUESTION: &str = "How do gardens keep insights alive through seasons?";
+pub(crate) const QUESTION: &str = "How do gardens keep insights alive through seasons?";
 
 /// The document the streams chat about: three long sentences that share
 /// words with [`QUESTION`], so the answer is cut into a few dozen deltas and
@@ -23,7 +23,7 @@ Seasons change the gardens and the gardeners, so insights that are alive get rev
 
 /// Why the benchmark could not get going against the subject.
 #[derive(Debug, thiserror::Error)]
-pub enum SetupError {
+pub(crate) enum SetupError {
     /// The subject's URL is not an `http://` URL.
     #[error("`{0}` is not an http:// URL (this benchmark speaks plain HTTP/1.1)")]
     BadUrl(String),
@@ -64,26 +64,26 @@ pub enum SetupError {
 
 /// The user the benchmark acts as, and its document.
 #[derive(Debug, Clone)]
-pub struct BenchUser {
+pub(crate) struct BenchUser {
     /// The subject's base URL.
-    pub base: Url,
+    pub(crate) base: Url,
     /// The user's email.
-    pub email: String,
+    pub(crate) email: String,
     /// A bearer token for it.
-    pub token: String,
+    pub(crate) token: String,
     /// The id of its document.
-    pub document_id: String,
+    pub(crate) document_id: String,
 }
 
 impl BenchUser {
     /// The URL of `path` on the subject.
-    pub fn url(&self, path: &str) -> Url {
+    pub(crate) fn url(&self, path: &str) -> Url {
         join(&self.base, path)
     }
 }
 
 /// Parses the subject's base URL.
-pub fn base_url(raw: &str) -> Result<Url, SetupError> {
+pub(crate) fn base_url(raw: &str) -> Result<Url, SetupError> {
     let url = Url::parse(raw).map_err(|_| SetupError::BadUrl(raw.to_owned()))?;
     if url.scheme() != "http" || url.host().is_none() {
         return Err(SetupError::BadUrl(raw.to_owned()));
@@ -92,7 +92,7 @@ pub fn base_url(raw: &str) -> Result<Url, SetupError> {
 }
 
 /// A plain HTTP/1.1 client keeping up to `idle_per_host` connections open.
-pub fn client(idle_per_host: usize, timeout: Duration) -> Result<Client, SetupError> {
+pub(crate) fn client(idle_per_host: usize, timeout: Duration) -> Result<Client, SetupError> {
     Client::builder()
         .http1_only()
         .tcp_nodelay(true)
@@ -104,7 +104,7 @@ pub fn client(idle_per_host: usize, timeout: Duration) -> Result<Client, SetupEr
 }
 
 /// Registers a fresh user and creates its document.
-pub async fn prepare(client: &Client, base: &Url) -> Result<BenchUser, SetupError> {
+pub(crate) async fn prepare(client: &Client, base: &Url) -> Result<BenchUser, SetupError> {
     let email = format!("bench-{}@example.com", uuid::Uuid::new_v4().simple());
     let registered = call(
         "POST /auth/register",

@@ -5,20 +5,20 @@ use std::time::Duration;
 
 /// The distribution of a set of measured durations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Latencies {
+pub(crate) struct Latencies {
     /// How many durations were measured.
-    pub count: usize,
+    pub(crate) count: usize,
     /// The median.
-    pub p50: Duration,
+    pub(crate) p50: Duration,
     /// The 99th percentile.
-    pub p99: Duration,
+    pub(crate) p99: Duration,
     /// The slowest.
-    pub max: Duration,
+    pub(crate) max: Duration,
 }
 
 impl Latencies {
     /// Summarizes `samples` (in any order); all zero when there are none.
-    pub fn of(mut samples: Vec<Duration>) -> Self {
+    pub(crate) fn of(mut samples: Vec<Duration>) -> Self {
         samples.sort_unstable();
         Latencies {
             count: samples.len(),
@@ -32,7 +32,7 @@ impl Latencies {
 /// The `p`-th percentile (0 < p <= 100) of `sorted` by the nearest-rank
 /// method: the smallest sample that at least `p` percent of the samples do
 /// not exceed. Zero for no samples.
-pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -41,12 +41,12 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// A duration in milliseconds with one decimal, for tables: `12.3 ms`.
-pub fn millis(duration: Duration) -> String {
+pub(crate) fn millis(duration: Duration) -> String {
     format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
 }
 
 /// A count with thousands separators: `20,000`.
-pub fn grouped(value: u64) -> String {
+pub(crate) fn grouped(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -37,33 +37,33 @@ enum Ending {
 
 /// What N concurrent streams measured.
 #[derive(Debug, Clone, Default)]
-pub struct StreamsResult {
+pub(crate) struct StreamsResult {
     /// How many streams were opened.
-    pub count: usize,
+    pub(crate) count: usize,
     /// Streams that ended with `done`.
-    pub done: usize,
+    pub(crate) done: usize,
     /// Streams refused as unauthorized (`401` or an `error` event saying so).
-    pub unauthorized: usize,
+    pub(crate) unauthorized: usize,
     /// Streams answered with another status, by status.
-    pub other_statuses: BTreeMap<u16, usize>,
+    pub(crate) other_statuses: BTreeMap<u16, usize>,
     /// Streams with an `error` event, that ended without `done`, or that
     /// were still going at the deadline.
-    pub incomplete: usize,
+    pub(crate) incomplete: usize,
     /// Streams that failed on the way (connect, reset, bad framing).
-    pub failed: usize,
+    pub(crate) failed: usize,
     /// One example of each kind of problem, for the report.
-    pub problems: Vec<String>,
+    pub(crate) problems: Vec<String>,
     /// Time from sending the request to the first `delta`, per stream.
-    pub first_delta: Latencies,
+    pub(crate) first_delta: Latencies,
     /// From the first request sent to the last stream ended.
-    pub total: Duration,
+    pub(crate) total: Duration,
     /// The most streams that were open (headers received, not yet ended) at once.
-    pub peak_open: usize,
+    pub(crate) peak_open: usize,
 }
 
 /// Opens `count` streams on `user`'s document at once and reads each to its
 /// end, giving up on any still going after `deadline`.
-pub async fn concurrent_streams(
+pub(crate) async fn concurrent_streams(
     client: &Client,
     user: &BenchUser,
     count: usize,

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 /// The flags headless Chromium needs on a CI machine, as root, offline.
-pub const CHROME_FLAGS: &[&str] = &[
+pub(crate) const CHROME_FLAGS: &[&str] = &[
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -24,7 +24,7 @@ pub const CHROME_FLAGS: &[&str] = &[
 
 /// Why the browser could not be provided.
 #[derive(Debug, thiserror::Error)]
-pub enum BrowserError {
+pub(crate) enum BrowserError {
     /// chromedriver or Chromium is not installed.
     #[error(
         "{what} not found (looked for {looked}): install the Debian packages `chromium chromium-driver` \
@@ -52,12 +52,13 @@ pub enum BrowserError {
 
 /// A running chromedriver and the Chromium binary it drives.
 #[derive(Debug)]
-pub struct Driver {
-    process: ChildProcess,
+pub(crate) struct Driver {
+    /// Held for the run: chromedriver stops when the driver drops.
+    _process: ChildProcess,
     /// chromedriver's URL.
-    pub url: String,
+    pub(crate) url: String,
     /// The Chromium binary.
-    pub chrome: PathBuf,
+    pub(crate) chrome: PathBuf,
 }
 
 fn find(variable: &'static str, names: &[&str], extra_dirs: &[PathBuf]) -> Result<PathBuf, String> {
@@ -93,17 +94,17 @@ fn find(variable: &'static str, names: &[&str], extra_dirs: &[PathBuf]) -> Resul
 
 /// The two programs a browser scenario needs, found on this machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binaries {
+pub(crate) struct Binaries {
     /// chromedriver.
-    pub chromedriver: PathBuf,
+    pub(crate) chromedriver: PathBuf,
     /// Chromium or Chrome.
-    pub chrome: PathBuf,
+    pub(crate) chrome: PathBuf,
 }
 
 impl Binaries {
     /// Finds chromedriver (`CHROMEDRIVER`, `$CHROMEWEBDRIVER`, PATH) and
     /// Chromium (`CHROME`, PATH); nothing is started.
-    pub fn find() -> Result<Binaries, BrowserError> {
+    pub(crate) fn find() -> Result<Binaries, BrowserError> {
         let mut driver_dirs = Vec::new();
         if let Some(dir) = std::env::var_os("CHROMEWEBDRIVER") {
             driver_dirs.push(PathBuf::from(dir));
@@ -141,7 +142,7 @@ impl Binaries {
 impl Driver {
     /// Finds chromedriver and Chromium ([`Binaries::find`]) and starts
     /// chromedriver on a free port.
-    pub async fn start() -> Result<Driver, BrowserError> {
+    pub(crate) async fn start() -> Result<Driver, BrowserError> {
         let Binaries {
             chromedriver,
             chrome,
@@ -154,14 +155,9 @@ impl Driver {
             .wait_for_line("was started successfully", Duration::from_secs(20))
             .await?;
         Ok(Driver {
-            process,
+            _process: process,
             url: format!("http://127.0.0.1:{port}"),
             chrome,
         })
-    }
-
-    /// The chromedriver process id (for leak checks).
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
     }
 }

@@ -4,9 +4,9 @@
 //! (`recorder`, which shows what DevTools' network tab would), and a
 //! running scenario's browser (`scene`).
 
-pub mod driver;
-pub mod page;
-pub mod pool;
-pub mod recorder;
-pub mod scene;
-pub mod session;
+pub(crate) mod driver;
+pub(crate) mod page;
+pub(crate) mod pool;
+pub(crate) mod recorder;
+pub(crate) mod scene;
+pub(crate) mod session;

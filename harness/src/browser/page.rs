@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use std::time::{Duration, Instant};
 
 /// How often the page is polled while waiting.
-pub const POLL: Duration = Duration::from_millis(25);
+pub(crate) const POLL: Duration = Duration::from_millis(25);
 
 /// How long a selector may take to match something.
 const FIND_WITHIN: Duration = Duration::from_secs(5);
@@ -18,7 +18,7 @@ const FIND_WITHIN: Duration = Duration::from_secs(5);
 /// the step's failed check, returned as `Ok` with the driver's words;
 /// anything else (the browser or chromedriver died, the session is gone,
 /// an answer that is not WebDriver's) is the harness's own breakdown.
-pub fn page_problem(e: fantoccini::error::CmdError) -> Result<String, StepError> {
+pub(crate) fn page_problem(e: fantoccini::error::CmdError) -> Result<String, StepError> {
     use fantoccini::error::{CmdError, ErrorStatus};
     match &e {
         CmdError::Standard(w)
@@ -45,7 +45,7 @@ pub fn page_problem(e: fantoccini::error::CmdError) -> Result<String, StepError>
 }
 
 /// The page's visible text.
-pub async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
+pub(crate) async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
     match b
         .session
         .client
@@ -65,7 +65,7 @@ pub async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
 /// Every text the current document showed since the last action (from its
 /// text history, see [`super::session::TEXT_HISTORY_SCRIPT`]), then what
 /// it shows now.
-pub async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepError> {
+pub(crate) async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepError> {
     let history = b
         .session
         .client
@@ -91,7 +91,7 @@ pub async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepError> {
 
 /// How many texts the current document's history holds: the next action's
 /// texts start there.
-pub async fn history_len(b: &BrowserScene) -> Result<usize, StepError> {
+pub(crate) async fn history_len(b: &BrowserScene) -> Result<usize, StepError> {
     match b
         .session
         .client
@@ -107,7 +107,7 @@ pub async fn history_len(b: &BrowserScene) -> Result<usize, StepError> {
 }
 
 /// What a selector found, or why it found nothing.
-pub enum Found {
+pub(crate) enum Found {
     /// The element.
     Element(fantoccini::elements::Element),
     /// Nothing matched within the deadline; what the page said then.
@@ -118,7 +118,7 @@ pub enum Found {
 }
 
 /// Finds an element, waiting up to five seconds for it.
-pub async fn find(b: &BrowserScene, selector: &str) -> Result<Found, StepError> {
+pub(crate) async fn find(b: &BrowserScene, selector: &str) -> Result<Found, StepError> {
     let deadline = Instant::now() + FIND_WITHIN;
     loop {
         match b.session.client.find(Locator::Css(selector)).await {
@@ -142,7 +142,7 @@ pub async fn find(b: &BrowserScene, selector: &str) -> Result<Found, StepError> 
 }
 
 /// The start of a page's text, each line marked as the page's.
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let cut: String = text.chars().take(600).collect();
     cut.lines()
         .map(|l| format!("  | {l}"))

@@ -12,12 +12,9 @@ use super::driver::Driver;
 use super::session::Session;
 use tokio::sync::{Mutex, OnceCell, Semaphore, SemaphorePermit};
 
-/// Browsers at once when the run does not say: two overlap the scenarios'
-/// waits on two cores; more only share the same CPU.
-pub const DEFAULT_LANES: usize = 2;
 
 /// The shared driver, the browser lanes and the browsers not in use.
-pub struct BrowserPool {
+pub(crate) struct BrowserPool {
     driver: OnceCell<Result<Driver, String>>,
     lanes: Semaphore,
     idle: Mutex<Vec<Session>>,
@@ -25,13 +22,13 @@ pub struct BrowserPool {
 
 impl Default for BrowserPool {
     fn default() -> Self {
-        BrowserPool::new(DEFAULT_LANES)
+        BrowserPool::new(crate::run::DEFAULT_BROWSER_LANES)
     }
 }
 
 impl BrowserPool {
     /// A pool that lets `lanes` browsers (at least one) run at once.
-    pub fn new(lanes: usize) -> BrowserPool {
+    pub(crate) fn new(lanes: usize) -> BrowserPool {
         BrowserPool {
             driver: OnceCell::new(),
             lanes: Semaphore::new(lanes.max(1)),
@@ -40,7 +37,7 @@ impl BrowserPool {
     }
 
     /// The driver, started on the first call; the error repeats for every caller.
-    pub async fn driver(&self) -> Result<&Driver, String> {
+    pub(crate) async fn driver(&self) -> Result<&Driver, String> {
         self.driver
             .get_or_init(|| async { Driver::start().await.map_err(|e| e.to_string()) })
             .await
@@ -49,13 +46,13 @@ impl BrowserPool {
     }
 
     /// Waits for a free browser lane; the lane is held until the permit drops.
-    pub async fn turn(&self) -> Option<SemaphorePermit<'_>> {
+    pub(crate) async fn turn(&self) -> Option<SemaphorePermit<'_>> {
         // `None` only if the semaphore were closed, which this pool never does.
         self.lanes.acquire().await.ok()
     }
 
     /// A browser for a scenario: one left by an earlier scenario, else a new one.
-    pub async fn session(&self) -> Result<Session, String> {
+    pub(crate) async fn session(&self) -> Result<Session, String> {
         if let Some(session) = self.idle.lock().await.pop() {
             return Ok(session);
         }
@@ -65,7 +62,7 @@ impl BrowserPool {
 
     /// Takes a browser back after a scenario. It is kept for the next one
     /// only if `reusable` and wiping it works; otherwise it is closed.
-    pub async fn give_back(&self, session: Session, reusable: bool) {
+    pub(crate) async fn give_back(&self, session: Session, reusable: bool) {
         if reusable && session.wipe().await.is_ok() {
             self.idle.lock().await.push(session);
         } else {
@@ -74,7 +71,7 @@ impl BrowserPool {
     }
 
     /// Closes every browser kept for reuse (end of the run).
-    pub async fn close_all(&self) {
+    pub(crate) async fn close_all(&self) {
         let sessions = std::mem::take(&mut *self.idle.lock().await);
         futures::future::join_all(sessions.into_iter().map(Session::close)).await;
     }

@@ -17,37 +17,37 @@ use std::time::Instant;
 
 /// One request the browser made to the API.
 #[derive(Debug, Clone, Serialize)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// When it came, in milliseconds since the proxy started.
-    pub at_ms: u64,
+    pub(crate) at_ms: u64,
     /// HTTP method.
-    pub method: String,
+    pub(crate) method: String,
     /// Path without the query.
-    pub path: String,
+    pub(crate) path: String,
     /// The `Authorization` header, its credential shown only as `<jwt>`
     /// when it is JWT-shaped (`Bearer <jwt>`, `Bearer "undefined"`).
-    pub authorization: Option<String>,
+    pub(crate) authorization: Option<String>,
     /// The query's `token=` value, shown the same way.
-    pub query_token: Option<String>,
+    pub(crate) query_token: Option<String>,
     /// The `Origin` header.
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
     /// The answer's status; `None` when the API could not be reached.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// The answer's `Access-Control-Allow-Origin` values.
-    pub allow_origin: Vec<String>,
+    pub(crate) allow_origin: Vec<String>,
     /// The answer's `Access-Control-Allow-Credentials`.
-    pub allow_credentials: Option<String>,
+    pub(crate) allow_credentials: Option<String>,
     /// A preflight's `Access-Control-Request-Method`.
-    pub request_method: Option<String>,
+    pub(crate) request_method: Option<String>,
     /// A preflight's `Access-Control-Request-Headers`.
-    pub request_headers: Option<String>,
+    pub(crate) request_headers: Option<String>,
     /// The answer's `Access-Control-Allow-Methods` values.
-    pub allow_methods: Vec<String>,
+    pub(crate) allow_methods: Vec<String>,
     /// The answer's `Access-Control-Allow-Headers` values.
-    pub allow_headers: Vec<String>,
+    pub(crate) allow_headers: Vec<String>,
     /// Milliseconds from the request to the answer's headers (or to the
     /// failure to reach the API).
-    pub wait_ms: u64,
+    pub(crate) wait_ms: u64,
 }
 
 /// How a JWT-shaped credential is shown.
@@ -55,7 +55,7 @@ const JWT: &str = "<jwt>";
 
 /// Whether `value` has a JWT's shape: three base64url parts, none empty
 /// (`null`, `undefined` and an unsigned `alg: none` token are not).
-pub fn jwt_shaped(value: &str) -> bool {
+pub(crate) fn jwt_shaped(value: &str) -> bool {
     let parts: Vec<&str> = value.split('.').collect();
     parts.len() == 3
         && parts.iter().all(|p| {
@@ -78,12 +78,12 @@ fn shown_credential(value: &str) -> String {
 
 impl Recorded {
     /// Whether the request carried a JWT-shaped `Authorization: Bearer`.
-    pub fn bearer_jwt(&self) -> bool {
+    pub(crate) fn bearer_jwt(&self) -> bool {
         self.authorization.as_deref() == Some("Bearer <jwt>")
     }
 
     /// Whether the request carried a JWT-shaped token, by header or query.
-    pub fn authenticated(&self) -> bool {
+    pub(crate) fn authenticated(&self) -> bool {
         self.bearer_jwt() || self.query_token.as_deref() == Some(JWT)
     }
 
@@ -91,7 +91,7 @@ impl Recorded {
     /// harness's one CORS judge, [`crate::cors`], says; the contract's app
     /// sends credentials). A preflight is an `OPTIONS` with
     /// `Access-Control-Request-Method`.
-    pub fn cors_refusal(&self) -> Option<String> {
+    pub(crate) fn cors_refusal(&self) -> Option<String> {
         let origin = self.origin.as_deref()?;
         let status = self.status?;
         fn strs(v: &[String]) -> Vec<&str> {
@@ -135,7 +135,7 @@ struct Shared {
 
 /// A running recording proxy; stops on drop.
 #[derive(Debug)]
-pub struct Recorder {
+pub(crate) struct Recorder {
     addr: SocketAddr,
     log: Arc<Mutex<Log>>,
     started_at: chrono::DateTime<chrono::Utc>,
@@ -150,7 +150,7 @@ impl Drop for Recorder {
 
 impl Recorder {
     /// Listens on a free local port and forwards to `target` (`http://127.0.0.1:PORT`).
-    pub async fn start(target: String) -> std::io::Result<Recorder> {
+    pub(crate) async fn start(target: String) -> std::io::Result<Recorder> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let log = Arc::new(Mutex::new(Log::default()));
@@ -183,13 +183,13 @@ impl Recorder {
     }
 
     /// The URL the frontend must use as its API.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://localhost:{}", self.addr.port())
     }
 
     /// What was recorded since the last [`Recorder::clear`]: what a
     /// scenario's network checks look at.
-    pub fn entries(&self) -> Vec<Recorded> {
+    pub(crate) fn entries(&self) -> Vec<Recorded> {
         let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         log.entries
             .get(log.checked_from..)
@@ -199,7 +199,7 @@ impl Recorder {
 
     /// Everything recorded since the proxy started, cleared or not (for
     /// the scenario's HAR file).
-    pub fn all_entries(&self) -> Vec<Recorded> {
+    pub(crate) fn all_entries(&self) -> Vec<Recorded> {
         self.log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -208,13 +208,13 @@ impl Recorder {
     }
 
     /// When the proxy started: `at_ms` counts from here.
-    pub fn started_at(&self) -> chrono::DateTime<chrono::Utc> {
+    pub(crate) fn started_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.started_at
     }
 
     /// Starts the part a scenario checks: [`Recorder::entries`] forgets
     /// what came before.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         log.checked_from = log.entries.len();
     }

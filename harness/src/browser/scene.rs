@@ -7,27 +7,28 @@ use super::session::Session;
 use std::path::PathBuf;
 
 /// The browser side of a scene.
-pub struct BrowserScene {
+pub(crate) struct BrowserScene {
     /// The browser.
-    pub session: Session,
+    pub(crate) session: Session,
     /// The proxy between the browser and the API.
-    pub recorder: Recorder,
+    pub(crate) recorder: Recorder,
     /// The frontend's base URL.
-    pub frontend_url: String,
+    pub(crate) frontend_url: String,
     /// Where screenshots go.
-    pub artifacts: PathBuf,
+    pub(crate) artifacts: PathBuf,
     /// The scenario's name, for file names.
-    pub scenario: String,
-    /// The frontend process, when the harness started one.
-    pub frontend: Option<crate::process::ChildProcess>,
+    pub(crate) scenario: String,
+    /// The frontend process, when the harness started one: it stops when
+    /// the scene drops.
+    pub(crate) _frontend: Option<crate::process::ChildProcess>,
     /// Where the texts the current document showed since the last action
     /// begin in its text history (0 after a page load).
-    pub history_from: usize,
+    pub(crate) history_from: usize,
 }
 
 impl BrowserScene {
     /// Saves a screenshot as `<scenario>-<name>.png`; returns where it went.
-    pub async fn screenshot(&self, name: &str) -> Result<PathBuf, String> {
+    pub(crate) async fn screenshot(&self, name: &str) -> Result<PathBuf, String> {
         let png = self
             .session
             .client
@@ -43,7 +44,7 @@ impl BrowserScene {
 
     /// Writes the scenario's HAR file (`<scenario>.har`, every request the
     /// recording proxy saw) beside its screenshots; returns its file name.
-    pub fn write_har(&self) -> std::io::Result<String> {
+    pub(crate) fn write_har(&self) -> std::io::Result<String> {
         let har = crate::report::har::from_recorded(
             &self.recorder.url(),
             self.recorder.started_at(),
@@ -57,7 +58,7 @@ impl BrowserScene {
     }
 
     /// The first answer the browser refused for CORS so far, as a report line.
-    pub fn first_cors_refusal(&self) -> Option<String> {
+    pub(crate) fn first_cors_refusal(&self) -> Option<String> {
         self.recorder.entries().iter().find_map(|e| {
             e.cors_refusal()
                 .map(|why| format!("{why}: {}", request_line(e)))
@@ -65,13 +66,13 @@ impl BrowserScene {
     }
 
     /// One line per request the browser made to the API so far.
-    pub fn request_lines(&self) -> Vec<String> {
+    pub(crate) fn request_lines(&self) -> Vec<String> {
         self.recorder.entries().iter().map(request_line).collect()
     }
 }
 
 /// One request the browser made, in one line for reports.
-pub fn request_line(e: &Recorded) -> String {
+pub(crate) fn request_line(e: &Recorded) -> String {
     format!(
         "+{} ms {} {} auth={} query_token={} origin={} -> {}",
         e.at_ms,

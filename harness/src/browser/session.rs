@@ -14,7 +14,7 @@ use serde_json::json;
 /// state that shows for a moment (`Loading…` during rehydration, a
 /// `Session expired` that flashes before a redirect) is then seen however
 /// the harness's polling is scheduled.
-pub const TEXT_HISTORY_SCRIPT: &str = r#"(() => {
+pub(crate) const TEXT_HISTORY_SCRIPT: &str = r#"(() => {
   const log = [];
   window.__igTexts = log;
   let last = null;
@@ -59,22 +59,22 @@ impl WebDriverCompatibleCommand for OnEveryDocument {
 
 /// `url`'s parse error, as the WebDriver command trait names it.
 mod url_parse {
-    pub use reqwest::Url;
+    pub(super) use reqwest::Url;
     /// The error of [`Url::parse`] and [`Url::join`].
-    pub type ParseError = <Url as std::str::FromStr>::Err;
+    pub(super) type ParseError = <Url as std::str::FromStr>::Err;
 }
 
 /// A browser with its own profile directory; closed by [`Session::close`]
 /// (and its profile removed when the value drops).
-pub struct Session {
+pub(crate) struct Session {
     /// The WebDriver client.
-    pub client: Client,
+    pub(crate) client: Client,
     _profile: GuardedTempDir,
 }
 
 impl Session {
     /// Opens a new browser with a fresh profile.
-    pub async fn open(driver: &Driver) -> Result<Session, BrowserError> {
+    pub(crate) async fn open(driver: &Driver) -> Result<Session, BrowserError> {
         let profile = GuardedTempDir::new("conformance-chrome-")
             .map_err(|e| BrowserError::WebDriver(format!("no profile directory: {e}")))?;
         let mut args: Vec<String> = CHROME_FLAGS.iter().map(|f| (*f).to_owned()).collect();
@@ -111,7 +111,7 @@ impl Session {
     /// Clears what the current page's origin stored (local and session
     /// storage, cookies) and leaves the page, so that nothing of one
     /// scenario is running or stored when the next one starts.
-    pub async fn wipe(&self) -> Result<(), BrowserError> {
+    pub(crate) async fn wipe(&self) -> Result<(), BrowserError> {
         let failed = |e: fantoccini::error::CmdError| BrowserError::WebDriver(e.to_string());
         self.client
             .execute(
@@ -126,7 +126,7 @@ impl Session {
     }
 
     /// Ends the session (the browser exits).
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.client.close().await;
     }
 }

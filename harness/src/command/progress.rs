@@ -6,13 +6,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 
 /// A progress bar on stderr, or nothing when quiet.
-pub struct Bar {
+pub(super) struct Bar {
     bar: ProgressBar,
 }
 
 impl Bar {
     /// A bar, hidden when `quiet`.
-    pub fn new(quiet: bool) -> Bar {
+    pub(super) fn new(quiet: bool) -> Bar {
         let bar = if quiet {
             ProgressBar::hidden()
         } else {
@@ -23,7 +23,7 @@ impl Bar {
     }
 
     /// Removes the bar before the report is printed.
-    pub fn clear(&self) {
+    pub(super) fn clear(&self) {
         self.bar.finish_and_clear();
     }
 }

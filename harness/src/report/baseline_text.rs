@@ -52,7 +52,7 @@ fn groups(cmp: &Comparison) -> [Group<'_>; 5] {
 }
 
 /// One sentence: how the run compares, and the exit code it gives.
-pub fn verdict(cmp: &Comparison, exit_code: i32) -> String {
+pub(crate) fn verdict(cmp: &Comparison, exit_code: i32) -> String {
     let fatal = cmp.worse().filter(|c| c.fatal).count();
     let count = |list: &[Change]| list.len();
     let head = match exit_code {
@@ -86,7 +86,7 @@ fn line(c: &Change, worse: bool) -> String {
 }
 
 /// The console section, printed after the report.
-pub fn console(cmp: &Comparison, exit_code: i32) -> String {
+pub(crate) fn console(cmp: &Comparison, exit_code: i32) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\nBASELINE (a run of {})\n", cmp.baseline_subject);
     for g in groups(cmp) {
@@ -99,7 +99,7 @@ pub fn console(cmp: &Comparison, exit_code: i32) -> String {
 }
 
 /// The Markdown section, shown under the summary's heading.
-pub fn markdown(cmp: &Comparison, exit_code: i32) -> String {
+pub(crate) fn markdown(cmp: &Comparison, exit_code: i32) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

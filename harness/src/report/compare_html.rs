@@ -16,7 +16,7 @@ td.status{white-space:nowrap;text-align:center}\
 .legend span{display:inline-block;margin-right:.5em;padding:.1em .5em}";
 
 /// The page.
-pub fn render(matrix: &Matrix) -> String {
+pub(crate) fn render(matrix: &Matrix) -> String {
     let mut out = String::new();
     let _ = write!(
         out,

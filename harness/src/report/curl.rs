@@ -11,7 +11,7 @@ fn quote(text: &str) -> String {
 
 /// The command for `t`; `stream` asks curl not to buffer (server-sent
 /// events show as they arrive). `None` when the request line has no URL.
-pub fn command(t: &Transcript, stream: bool) -> Option<String> {
+pub(crate) fn command(t: &Transcript, stream: bool) -> Option<String> {
     let (method, url) = t.request.split_once(' ')?;
     if url.is_empty() {
         return None;

@@ -10,130 +10,130 @@ use serde::Serialize;
 
 /// The file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Har {
+pub(crate) struct Har {
     /// Its only member.
-    pub log: Log,
+    pub(crate) log: Log,
 }
 
 /// The log of a HAR file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Log {
+pub(crate) struct Log {
     /// `1.2`.
-    pub version: &'static str,
+    pub(crate) version: &'static str,
     /// What wrote it.
-    pub creator: Creator,
+    pub(crate) creator: Creator,
     /// One per request.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
     /// What the file leaves out.
-    pub comment: &'static str,
+    pub(crate) comment: &'static str,
 }
 
 /// The program that wrote the file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Creator {
+pub(crate) struct Creator {
     /// `conformance`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Its version.
-    pub version: &'static str,
+    pub(crate) version: &'static str,
 }
 
 /// A header or a query parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NameValue {
+pub(crate) struct NameValue {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Value.
-    pub value: String,
+    pub(crate) value: String,
 }
 
 /// One request and its answer.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entry {
+pub(crate) struct Entry {
     /// When the request reached the proxy (ISO 8601).
-    pub started_date_time: String,
+    pub(crate) started_date_time: String,
     /// Milliseconds until the answer's headers.
-    pub time: u64,
+    pub(crate) time: u64,
     /// The request.
-    pub request: Request,
+    pub(crate) request: Request,
     /// The answer.
-    pub response: Response,
+    pub(crate) response: Response,
     /// Nothing is cached.
-    pub cache: Empty,
+    pub(crate) cache: Empty,
     /// The time split: all of it waiting for the answer.
-    pub timings: Timings,
+    pub(crate) timings: Timings,
 }
 
 /// An empty object.
 #[derive(Debug, Clone, Serialize)]
-pub struct Empty {}
+pub(crate) struct Empty {}
 
 /// The request of an entry.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Request {
+pub(crate) struct Request {
     /// HTTP method.
-    pub method: String,
+    pub(crate) method: String,
     /// The URL the browser asked (the proxy's), with the token of its query only.
-    pub url: String,
+    pub(crate) url: String,
     /// The proxy speaks HTTP/1.1 to the browser.
-    pub http_version: &'static str,
+    pub(crate) http_version: &'static str,
     /// Not recorded.
-    pub cookies: Vec<NameValue>,
+    pub(crate) cookies: Vec<NameValue>,
     /// The recorded headers.
-    pub headers: Vec<NameValue>,
+    pub(crate) headers: Vec<NameValue>,
     /// The recorded query parameters.
-    pub query_string: Vec<NameValue>,
+    pub(crate) query_string: Vec<NameValue>,
     /// Unknown (-1).
-    pub headers_size: i64,
+    pub(crate) headers_size: i64,
     /// Unknown (-1).
-    pub body_size: i64,
+    pub(crate) body_size: i64,
 }
 
 /// The response of an entry.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Response {
+pub(crate) struct Response {
     /// The status; 0 when the API could not be reached (as browsers write it).
-    pub status: u16,
+    pub(crate) status: u16,
     /// The status's reason phrase.
-    pub status_text: String,
+    pub(crate) status_text: String,
     /// HTTP/1.1.
-    pub http_version: &'static str,
+    pub(crate) http_version: &'static str,
     /// Not recorded.
-    pub cookies: Vec<NameValue>,
+    pub(crate) cookies: Vec<NameValue>,
     /// The recorded (CORS) headers.
-    pub headers: Vec<NameValue>,
+    pub(crate) headers: Vec<NameValue>,
     /// The body is not recorded.
-    pub content: Content,
+    pub(crate) content: Content,
     /// No redirects are followed.
     #[serde(rename = "redirectURL")]
-    pub redirect_url: String,
+    pub(crate) redirect_url: String,
     /// Unknown (-1).
-    pub headers_size: i64,
+    pub(crate) headers_size: i64,
     /// Unknown (-1).
-    pub body_size: i64,
+    pub(crate) body_size: i64,
 }
 
 /// A response body that was not recorded.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Content {
+pub(crate) struct Content {
     /// 0: not recorded.
-    pub size: u64,
+    pub(crate) size: u64,
     /// Unknown.
-    pub mime_type: String,
+    pub(crate) mime_type: String,
 }
 
 /// How an entry's time splits.
 #[derive(Debug, Clone, Serialize)]
-pub struct Timings {
+pub(crate) struct Timings {
     /// 0: not measured apart.
-    pub send: u64,
+    pub(crate) send: u64,
     /// Until the answer's headers.
-    pub wait: u64,
+    pub(crate) wait: u64,
     /// 0: the body streams through and is not timed.
-    pub receive: u64,
+    pub(crate) receive: u64,
 }
 
 fn pair(name: &str, value: &str) -> NameValue {
@@ -222,7 +222,7 @@ fn entry(base_url: &str, started_at: DateTime<Utc>, r: &Recorded) -> Entry {
 
 /// The HAR of what a recording proxy at `base_url`, started at
 /// `started_at`, saw.
-pub fn from_recorded(base_url: &str, started_at: DateTime<Utc>, entries: &[Recorded]) -> Har {
+pub(crate) fn from_recorded(base_url: &str, started_at: DateTime<Utc>, entries: &[Recorded]) -> Har {
     Har {
         log: Log {
             version: "1.2",
@@ -242,7 +242,7 @@ pub fn from_recorded(base_url: &str, started_at: DateTime<Utc>, entries: &[Recor
 }
 
 /// The file's text, redacted.
-pub fn render(har: &Har) -> serde_json::Result<String> {
+pub(crate) fn render(har: &Har) -> serde_json::Result<String> {
     Ok(super::redact::redact(&serde_json::to_string_pretty(har)?))
 }
 

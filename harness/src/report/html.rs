@@ -4,7 +4,7 @@
 use crate::status::Status;
 
 /// `text` made safe inside an HTML element or a quoted attribute.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -21,7 +21,7 @@ pub fn escape(text: &str) -> String {
 
 /// The CSS class and the text of a status's mark, distinct for each status
 /// (shape and word as well as colour, for readers who do not see colours).
-pub fn mark(status: Option<Status>) -> (&'static str, &'static str) {
+pub(crate) fn mark(status: Option<Status>) -> (&'static str, &'static str) {
     match status {
         Some(s) => (s.spelling().class, s.spelling().mark),
         None => ("absent", "(absent)"),
@@ -29,7 +29,7 @@ pub fn mark(status: Option<Status>) -> (&'static str, &'static str) {
 }
 
 /// The inline style sheet of the status marks.
-pub const STATUS_CSS: &str = "\
+pub(crate) const STATUS_CSS: &str = "\
 .pass{background:#d8f5dd;color:#0b5d1e}\
 .fail{background:#fbd5d5;color:#8a1111;font-weight:bold}\
 .warn{background:#fff1c2;color:#6b4e00}\

@@ -17,7 +17,7 @@ use std::path::Path;
 const FOLD_CHARS: usize = 400;
 
 /// Appends the scenario's section.
-pub fn render(out: &mut String, outcome: &RunOutcome, s: &ScenarioResult) {
+pub(crate) fn render(out: &mut String, outcome: &RunOutcome, s: &ScenarioResult) {
     let (class, word) = match &s.verdict {
         Verdict::Blocked(_) => ("blocked", "blocked"),
         Verdict::Error(_) => ("error", "harness error"),

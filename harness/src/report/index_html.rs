@@ -241,3 +241,7 @@ fn rules_table(out: &mut String, outcome: &RunOutcome) {
 #[cfg(test)]
 #[path = "index_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "index_browser_tests.rs"]
+mod browser_tests;

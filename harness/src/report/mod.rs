@@ -3,21 +3,21 @@
 //! redacted in all of them.
 
 pub mod baseline;
-pub mod baseline_text;
+pub(crate) mod baseline_text;
 pub mod compare;
-pub mod compare_html;
+pub(crate) mod compare_html;
 pub mod console;
-pub mod curl;
-pub mod har;
-pub mod html;
-pub mod index_failure;
+pub(crate) mod curl;
+pub(crate) mod har;
+pub(crate) mod html;
+pub(crate) mod index_failure;
 pub mod index_html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
-pub mod plan;
-pub mod redact;
-pub mod sentence;
+pub(crate) mod plan;
+pub(crate) mod redact;
+pub(crate) mod sentence;
 pub mod stored;
 
 use crate::outcome::{RunOutcome, Verdict};

@@ -22,7 +22,7 @@ fn placement(p: &crate::plan::Planned<'_>) -> String {
 }
 
 /// The plan as text.
-pub fn render(plan: &Plan<'_>, subject: &str) -> String {
+pub(crate) fn render(plan: &Plan<'_>, subject: &str) -> String {
     let can = &plan.capabilities;
     let yes = |b: bool| if b { "yes" } else { "no" };
     let mut out = String::new();

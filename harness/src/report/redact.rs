@@ -13,7 +13,7 @@ static SECRET: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// Replaces tokens and secrets in `text`.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let mut out = text.to_owned();
     if let Some(re) = JWT.as_ref() {
         out = re.replace_all(&out, "[token]").into_owned();

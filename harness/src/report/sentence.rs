@@ -4,7 +4,7 @@
 use crate::check::{Artifact, FailedCheck, What};
 
 /// What a check looked at, in a few words.
-pub fn subject(what: &What) -> String {
+pub(crate) fn subject(what: &What) -> String {
     match what {
         What::Status => "status".into(),
         What::Header { name } => format!("header {name}"),
@@ -39,7 +39,7 @@ pub fn subject(what: &What) -> String {
 }
 
 /// One failed check as a sentence: `status: expected 201, got 500`.
-pub fn check(c: &FailedCheck) -> String {
+pub(crate) fn check(c: &FailedCheck) -> String {
     match (&c.what, &c.actual) {
         (
             What::Bursts {
@@ -73,7 +73,7 @@ pub fn check(c: &FailedCheck) -> String {
 
 /// An artifact as report lines; `None` for those a report shows in a
 /// form of its own (a screenshot inline).
-pub fn artifact(a: &Artifact) -> String {
+pub(crate) fn artifact(a: &Artifact) -> String {
     match a {
         Artifact::Screenshot { path } => format!("screenshot: {}", path.display()),
         Artifact::ScreenshotMissing { reason } => format!("no screenshot: {reason}"),

@@ -10,15 +10,15 @@ use crate::outcome::{Blocked, StepResult, Verdict};
 use crate::scenario::model::StepEntry;
 
 /// The rule that no request from the browser fails for CORS.
-pub const CORS_RULE: &str = "WEB-5";
+pub(crate) const CORS_RULE: &str = "WEB-5";
 
 /// The rule that a subject starts with a valid environment: it covers
 /// starting a scenario's own subject.
-pub const START_RULE: &str = "CFG-1";
+pub(crate) const START_RULE: &str = "CFG-1";
 
 /// The verdict for a scenario whose step `record` failed. `cors_refused`:
 /// the browser refused an answer for CORS before or during the step.
-pub fn blame(
+pub(crate) fn blame(
     entry: &StepEntry,
     record: &StepResult,
     rules: &[String],
@@ -33,7 +33,7 @@ pub fn blame(
 }
 
 /// The verdict for a scenario whose own subject did not start.
-pub fn blame_start(record: &StepResult, rules: &[String]) -> Verdict {
+pub(crate) fn blame_start(record: &StepResult, rules: &[String]) -> Verdict {
     blocked_or_failed(Some(START_RULE), record, rules)
 }
 

@@ -10,7 +10,7 @@ use crate::scenario::model::BrowserAction;
 use std::time::{Duration, Instant};
 
 /// Runs one browser action.
-pub async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran, StepError> {
     let vars = scene.vars.clone();
     let b = scene.browser()?;
     let client = &b.session.client;
@@ -163,7 +163,7 @@ fn nothing_matches(selector: &str, page: String) -> FailedCheck {
 }
 
 /// A short description of a browser action, for reports.
-pub fn label(action: &BrowserAction) -> String {
+pub(crate) fn label(action: &BrowserAction) -> String {
     match action {
         BrowserAction::Goto(path) => format!("go to {path}"),
         BrowserAction::Fill(f) => format!("fill {} with {:?}", f.selector, f.value),

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// Runs a burst: `count` copies at once, then the status counts; with
 /// `rounds`, that many bursts one after another, each with its own
 /// `${round}` and each checked on its own.
-pub async fn run(scene: &mut Scene, step: &BurstStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &BurstStep) -> Result<Ran, StepError> {
     let mut failed = Vec::new();
     let mut missed = 0;
     let mut kept: BTreeMap<u16, Transcript> = BTreeMap::new();

@@ -8,7 +8,7 @@ use crate::check::{FailedCheck, What};
 use crate::scenario::model::ConnectionsStep;
 
 /// Checks the connections since the subject's current process started.
-pub fn run(scene: &mut Scene, step: &ConnectionsStep) -> Result<Ran, StepError> {
+pub(crate) fn run(scene: &mut Scene, step: &ConnectionsStep) -> Result<Ran, StepError> {
     let subject = scene.own_subject()?;
     let (database, redis) = subject.connections_since_start();
     let env = subject.env();

@@ -6,7 +6,7 @@ use crate::scenario::model::{DatabaseState, DatabaseStep};
 use std::time::Duration;
 
 /// Cuts, slows down or restores the database link.
-pub async fn run(scene: &mut Scene, step: &DatabaseStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &DatabaseStep) -> Result<Ran, StepError> {
     let subject = scene.own_subject()?;
     match step.state {
         DatabaseState::Down => subject.proxy().cut().await,

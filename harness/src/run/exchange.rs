@@ -13,22 +13,22 @@ use std::time::Duration;
 /// How much of a body a transcript keeps.
 const BODY_EXCERPT: usize = 2048;
 /// How long a plain request may take.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A response as received.
-pub struct Received {
+pub(crate) struct Received {
     /// Status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Headers.
-    pub headers: HeaderMap,
+    pub(crate) headers: HeaderMap,
     /// The body as text (lossy).
-    pub body: String,
+    pub(crate) body: String,
     /// The body as JSON, when it parses.
-    pub json: Option<serde_json::Value>,
+    pub(crate) json: Option<serde_json::Value>,
 }
 
 /// Builds a reqwest request from an exchange, expanding variables, and its transcript head.
-pub fn build<E>(
+pub(crate) fn build<E>(
     scene: &Scene,
     x: &Exchange<E>,
 ) -> Result<(reqwest::RequestBuilder, Transcript), StepError> {
@@ -97,7 +97,7 @@ fn padded_json(n: usize) -> String {
 
 /// Sends a request and reads the whole answer, within [`REQUEST_TIMEOUT`];
 /// no answer is a failed check of the step.
-pub async fn send(
+pub(crate) async fn send(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
 ) -> Result<Received, FailedCheck> {
@@ -105,7 +105,7 @@ pub async fn send(
 }
 
 /// Sends a request and reads the whole answer, within `timeout`.
-pub async fn send_within(
+pub(crate) async fn send_within(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
     timeout: Duration,
@@ -133,12 +133,12 @@ pub async fn send_within(
 }
 
 /// The failed check of a request that got no (whole) answer.
-pub fn no_answer(why: String) -> FailedCheck {
+pub(crate) fn no_answer(why: String) -> FailedCheck {
     FailedCheck::new(What::Answer, "an answer", why)
 }
 
 /// Fills the response part of a transcript.
-pub fn record_response(t: &mut Transcript, status: u16, headers: &HeaderMap, body: &str) {
+pub(crate) fn record_response(t: &mut Transcript, status: u16, headers: &HeaderMap, body: &str) {
     t.status = Some(status);
     t.response_headers = headers
         .iter()
@@ -153,7 +153,7 @@ pub fn record_response(t: &mut Transcript, status: u16, headers: &HeaderMap, bod
 }
 
 /// The whole cause chain of an error, on one line.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -165,7 +165,7 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The start of a long text.
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     if text.len() <= BODY_EXCERPT {
         return text.to_owned();
     }
@@ -177,7 +177,7 @@ pub fn excerpt(text: &str) -> String {
 }
 
 /// Sets variables from a JSON document; a missing value is a failed check.
-pub fn capture(
+pub(crate) fn capture(
     scene: &mut Scene,
     captures: &BTreeMap<String, String>,
     doc: Option<&serde_json::Value>,

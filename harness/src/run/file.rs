@@ -6,7 +6,7 @@ use crate::check::{FailedCheck, What};
 use crate::scenario::model::FileStep;
 
 /// Checks a file of the subject's sources.
-pub fn run(scene: &Scene, step: &FileStep) -> Result<Ran, StepError> {
+pub(crate) fn run(scene: &Scene, step: &FileStep) -> Result<Ran, StepError> {
     let tree = scene.sources.as_ref().ok_or_else(|| {
         StepError::Unsupported("the subject's source directory is not known".into())
     })?;

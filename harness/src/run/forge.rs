@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 const FOREIGN_SECRET: &str = "a-secret-that-is-not-the-subjects-0123456789";
 
 /// Forges a token and stores it in the step's variable.
-pub fn run(scene: &mut Scene, step: &ForgeStep) -> Result<Ran, StepError> {
+pub(crate) fn run(scene: &mut Scene, step: &ForgeStep) -> Result<Ran, StepError> {
     let sub = match &step.sub {
         Some(s) => scene.expand(s)?,
         None => "00000000-0000-4000-8000-000000000000".to_owned(),

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// environment that points the subject's frontend at it. The plan ran the
 /// scenario only where a browser was found: one that does not start now is
 /// the harness's breakdown (the error's text).
-pub async fn prepare_browser<'a>(
+pub(crate) async fn prepare_browser<'a>(
     ctx: &RunContext<'a>,
     extra: &mut BTreeMap<String, String>,
 ) -> Result<(Option<tokio::sync::SemaphorePermit<'a>>, Recorder, u16), String> {
@@ -49,13 +49,13 @@ pub async fn prepare_browser<'a>(
 
 /// A browser for the scenario, from the pool (asked for before the subject
 /// is up: a new browser starts while the subject does).
-pub async fn open_session(ctx: &RunContext<'_>) -> Result<Session, String> {
+pub(crate) async fn open_session(ctx: &RunContext<'_>) -> Result<Session, String> {
     ctx.browsers.ok_or("no browser")?.session().await
 }
 
 /// Starts the frontend when the profile names a command, waits for it to
 /// answer, and puts the browser in front of it.
-pub async fn attach_frontend(
+pub(crate) async fn attach_frontend(
     ctx: &RunContext<'_>,
     s: &LoadedScenario,
     session: Session,
@@ -112,7 +112,7 @@ pub async fn attach_frontend(
         frontend_url: format!("http://localhost:{web_port}"),
         artifacts: ctx.artifacts.clone(),
         scenario: s.name.clone(),
-        frontend,
+        _frontend: frontend,
         history_from: 0,
     })
 }

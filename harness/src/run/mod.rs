@@ -4,25 +4,29 @@
 //! scenario's state), the per-scenario runner, whose verdict a failure is
 //! (`blame.rs`), and the suite runner that provisions services and subjects.
 
-pub mod blame;
-pub mod browser;
-pub mod burst;
-pub mod connections;
-pub mod database;
-pub mod exchange;
-pub mod file;
-pub mod forge;
-pub mod frontend;
-pub mod network;
-pub mod output;
-pub mod redis;
-pub mod request;
-pub mod restart;
-pub mod scenario;
-pub mod scene;
-pub mod sleep;
-pub mod start_fails;
-pub mod steps;
-pub mod stream;
-pub mod suite;
-pub mod token;
+pub(crate) mod blame;
+pub(crate) mod browser;
+pub(crate) mod burst;
+pub(crate) mod connections;
+pub(crate) mod database;
+pub(crate) mod exchange;
+pub(crate) mod file;
+pub(crate) mod forge;
+pub(crate) mod frontend;
+pub(crate) mod network;
+pub(crate) mod output;
+pub(crate) mod redis;
+pub(crate) mod request;
+pub(crate) mod restart;
+pub(crate) mod scenario;
+pub(crate) mod scene;
+pub(crate) mod sleep;
+pub(crate) mod start_fails;
+pub(crate) mod steps;
+pub(crate) mod stream;
+pub(crate) mod suite;
+
+pub use suite::{
+    DEFAULT_BROWSER_LANES, Progress, Silent, SuiteError, SuiteOptions, plan_and_run, run_suite,
+};
+pub(crate) mod token;

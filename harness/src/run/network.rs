@@ -10,7 +10,7 @@ use crate::scenario::model::NetworkStep;
 const PUBLIC_PATHS: &[&str] = &["/auth/login", "/auth/register", "/health"];
 
 /// Checks what the browser sent to the API.
-pub fn run(scene: &mut Scene, step: &NetworkStep) -> Result<Ran, StepError> {
+pub(crate) fn run(scene: &mut Scene, step: &NetworkStep) -> Result<Ran, StepError> {
     let b = scene.browser()?;
     let entries = b.recorder.entries();
     let mut failed = Vec::new();

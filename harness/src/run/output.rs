@@ -10,7 +10,7 @@ use std::time::Duration;
 const OUTPUT_SETTLE: Duration = Duration::from_millis(150);
 
 /// Checks the subject's output so far.
-pub async fn run(scene: &mut Scene, step: &OutputStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &OutputStep) -> Result<Ran, StepError> {
     let contains: Vec<String> = step
         .contains
         .iter()

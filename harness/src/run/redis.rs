@@ -5,7 +5,7 @@ use super::scene::{Ran, Scene, StepError};
 use crate::scenario::model::{RedisState, RedisStep};
 
 /// Cuts or restores the Redis link.
-pub async fn run(scene: &mut Scene, step: &RedisStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &RedisStep) -> Result<Ran, StepError> {
     let subject = scene.own_subject()?;
     match step.state {
         RedisState::Down => subject.redis_proxy().cut().await,

@@ -6,7 +6,7 @@ use crate::expect;
 use crate::scenario::model::RequestStep;
 
 /// Runs a request step.
-pub async fn run(scene: &mut Scene, step: &RequestStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &RequestStep) -> Result<Ran, StepError> {
     let (builder, mut transcript) = build(scene, step)?;
     let received = match send(builder, &mut transcript).await {
         Ok(r) => r,

@@ -7,7 +7,7 @@ use crate::scenario::model::RestartStep;
 use std::collections::BTreeMap;
 
 /// Restarts the subject.
-pub async fn run(scene: &mut Scene, step: &RestartStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &RestartStep) -> Result<Ran, StepError> {
     let changes = expand_env(scene, &step.env)?;
     if let Some(secret) = changes.get("JWT_SECRET") {
         scene.secret = Some(secret.clone());
@@ -24,7 +24,7 @@ pub async fn run(scene: &mut Scene, step: &RestartStep) -> Result<Ran, StepError
 }
 
 /// An environment of a step with its variables expanded.
-pub fn expand_env(
+pub(crate) fn expand_env(
     scene: &Scene,
     env: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, StepError> {

@@ -21,35 +21,35 @@ use crate::subject::spec::Launch;
 use std::time::Instant;
 
 /// What every scenario of a run shares.
-pub struct RunContext<'a> {
+pub(crate) struct RunContext<'a> {
     /// The HTTP client.
-    pub client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     /// The shared subject's base URL (when there is one).
-    pub shared_url: Option<String>,
+    pub(crate) shared_url: Option<String>,
     /// The subject's `JWT_SECRET`, when known.
-    pub secret: Option<String>,
+    pub(crate) secret: Option<String>,
     /// The origin the subject allows.
-    pub allowed_origin: String,
+    pub(crate) allowed_origin: String,
     /// How to start a scenario's own subject, when the subject is managed.
-    pub launcher: Option<Launcher<'a>>,
+    pub(crate) launcher: Option<Launcher<'a>>,
     /// The subject's sources, when known.
-    pub sources: Option<crate::subject::sources::SourceTree>,
+    pub(crate) sources: Option<crate::subject::sources::SourceTree>,
     /// The run's browsers, for browser scenarios.
-    pub browsers: Option<&'a BrowserPool>,
+    pub(crate) browsers: Option<&'a BrowserPool>,
     /// Where screenshots and other artifacts of failures go.
-    pub artifacts: std::path::PathBuf,
+    pub(crate) artifacts: std::path::PathBuf,
     /// Held shared by every scenario while it runs, and alone by those the
     /// plan says must run alone.
-    pub quiet: tokio::sync::RwLock<()>,
+    pub(crate) quiet: tokio::sync::RwLock<()>,
 }
 
 /// What starting a subject of its own for a scenario takes.
 #[derive(Clone, Copy)]
-pub struct Launcher<'a> {
+pub(crate) struct Launcher<'a> {
     /// How to start the subject.
-    pub launch: &'a Launch,
+    pub(crate) launch: &'a Launch,
     /// Where its databases come from.
-    pub services: &'a Services,
+    pub(crate) services: &'a Services,
 }
 
 /// Sets the built-in variables ([`BUILTIN`]) that are known before the
@@ -122,7 +122,7 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
 }
 
 /// Runs one planned scenario to its verdict.
-pub async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) -> ScenarioResult {
+pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) -> ScenarioResult {
     let s = planned.scenario;
     let running = match &planned.placement {
         Placement::NotApplicable(why) => {

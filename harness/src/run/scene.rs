@@ -8,37 +8,37 @@ use crate::scenario::vars::{UndefinedVar, Vars};
 use crate::subject::managed::ManagedSubject;
 
 /// Everything a step may use or change.
-pub struct Scene {
+pub(crate) struct Scene {
     /// The scenario's variables (built-ins, captures, forged tokens).
-    pub vars: Vars,
+    pub(crate) vars: Vars,
     /// The HTTP client for a shared subject (no redirects, bounded
     /// timeouts); a scenario's own subject has a client per process.
-    pub client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     /// The backend's base URL.
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// The subject's `JWT_SECRET`, when known.
-    pub secret: Option<String>,
+    pub(crate) secret: Option<String>,
     /// The scenario's own subject, when it has one.
-    pub own: Option<ManagedSubject>,
+    pub(crate) own: Option<ManagedSubject>,
     /// The subject's sources, when known.
-    pub sources: Option<crate::subject::sources::SourceTree>,
+    pub(crate) sources: Option<crate::subject::sources::SourceTree>,
     /// The browser and recording proxy of a browser scenario.
-    pub browser: Option<crate::browser::scene::BrowserScene>,
+    pub(crate) browser: Option<crate::browser::scene::BrowserScene>,
 }
 
 /// What a step that was carried out gives back: the checks that did not
 /// hold (none: it passed) and the exchanges it made.
 #[derive(Debug, Default)]
-pub struct Ran {
+pub(crate) struct Ran {
     /// Every check that did not hold.
-    pub failed: Vec<FailedCheck>,
+    pub(crate) failed: Vec<FailedCheck>,
     /// The exchanges, kept for the report of a failed step.
-    pub transcripts: Vec<Transcript>,
+    pub(crate) transcripts: Vec<Transcript>,
 }
 
 impl Ran {
     /// A step that made no exchange.
-    pub fn checks(failed: Vec<FailedCheck>) -> Ran {
+    pub(crate) fn checks(failed: Vec<FailedCheck>) -> Ran {
         Ran {
             failed,
             transcripts: Vec::new(),
@@ -49,7 +49,7 @@ impl Ran {
 /// A step could not be carried out: never a failure of the subject, each
 /// variant says whose it is ([`StepError::verdict`]).
 #[derive(Debug, thiserror::Error)]
-pub enum StepError {
+pub(crate) enum StepError {
     /// A variable had no value here: the scenario or the harness is wrong
     /// (the loader checks every reference, the plan every capability).
     #[error(transparent)]
@@ -67,7 +67,7 @@ pub enum StepError {
 
 impl StepError {
     /// The scenario's verdict when step `index` stopped with this error.
-    pub fn verdict(&self, index: usize) -> Verdict {
+    pub(crate) fn verdict(&self, index: usize) -> Verdict {
         match self {
             StepError::Unsupported(why) => Verdict::NotApplicable(format!("step {index}: {why}")),
             StepError::Var(e) => Verdict::Error(format!("step {index}: {e}")),
@@ -78,28 +78,28 @@ impl StepError {
 
 impl Scene {
     /// Expands variables in `text`.
-    pub fn expand(&self, text: &str) -> Result<String, UndefinedVar> {
+    pub(crate) fn expand(&self, text: &str) -> Result<String, UndefinedVar> {
         self.vars.expand(text)
     }
 
     /// The client for requests to the subject: the own subject's client for
     /// its current process (so that no request rides a connection opened to
     /// an earlier process of it), else the run's shared client.
-    pub fn client(&self) -> &reqwest::Client {
+    pub(crate) fn client(&self) -> &reqwest::Client {
         self.own
             .as_ref()
             .map_or(&self.client, ManagedSubject::client)
     }
 
     /// The browser side, for browser and network steps.
-    pub fn browser(&mut self) -> Result<&mut crate::browser::scene::BrowserScene, StepError> {
+    pub(crate) fn browser(&mut self) -> Result<&mut crate::browser::scene::BrowserScene, StepError> {
         self.browser.as_mut().ok_or_else(|| {
             StepError::Unsupported("this step needs a browser (set needs.browser = true)".into())
         })
     }
 
     /// The scenario's own subject, for steps that control it.
-    pub fn own_subject(&mut self) -> Result<&mut ManagedSubject, StepError> {
+    pub(crate) fn own_subject(&mut self) -> Result<&mut ManagedSubject, StepError> {
         self.own.as_mut().ok_or_else(|| {
             StepError::Unsupported(
                 "this step needs a subject the harness started for this scenario".into(),

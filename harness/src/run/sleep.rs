@@ -6,7 +6,7 @@ use crate::scenario::model::SleepStep;
 use std::time::Duration;
 
 /// Waits.
-pub async fn run(step: &SleepStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(step: &SleepStep) -> Result<Ran, StepError> {
     tokio::time::sleep(Duration::from_millis(step.ms)).await;
     Ok(Ran::default())
 }

@@ -9,7 +9,7 @@ use crate::scenario::model::StartFailsStep;
 use std::time::Duration;
 
 /// Starts a subject that must refuse to start.
-pub async fn run(scene: &mut Scene, step: &StartFailsStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &StartFailsStep) -> Result<Ran, StepError> {
     let changes = expand_env(scene, &step.env)?;
     let expected = match &step.output_contains {
         Some(text) => Some(scene.expand(text)?),

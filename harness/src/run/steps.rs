@@ -11,7 +11,7 @@ use crate::scenario::model::Step;
 
 /// Runs one step: the checks that did not hold (none: it passed) and the
 /// exchanges it made; an error means the step could not be carried out.
-pub async fn run_step(scene: &mut Scene, step: &Step) -> Result<Ran, StepError> {
+pub(crate) async fn run_step(scene: &mut Scene, step: &Step) -> Result<Ran, StepError> {
     match step {
         Step::Request(x) => request::run(scene, x).await,
         Step::Burst(b) => burst::run(scene, b).await,
@@ -32,7 +32,7 @@ pub async fn run_step(scene: &mut Scene, step: &Step) -> Result<Ran, StepError> 
 }
 
 /// A short description of a step for reports.
-pub fn label(step: &Step) -> String {
+pub(crate) fn label(step: &Step) -> String {
     let exchange = |name: &Option<String>, method: &str, path: &str| {
         name.clone().unwrap_or_else(|| format!("{method} {path}"))
     };

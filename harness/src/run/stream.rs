@@ -17,13 +17,13 @@ use std::time::{Duration, Instant};
 /// What a browser sends with a stream request unless the scenario says
 /// otherwise: compression middleware that buffers a stream only shows with
 /// these (SSE-6), and the answer is decoded as a browser decodes it.
-pub const BROWSER_STREAM_HEADERS: &[(&str, &str)] = &[
+pub(crate) const BROWSER_STREAM_HEADERS: &[(&str, &str)] = &[
     ("accept", "text/event-stream"),
     ("accept-encoding", "gzip, deflate, br"),
 ];
 
 /// Runs a stream step.
-pub async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, StepError> {
+pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, StepError> {
     let e = &step.expect;
     let (mut builder, mut transcript) = build(scene, step)?;
     for (name, value) in BROWSER_STREAM_HEADERS {

@@ -16,6 +16,10 @@ use crate::subject::spec::{Launch, SubjectSpec};
 use futures::StreamExt;
 use std::time::Instant;
 
+/// Browser scenarios at once when the run does not say: two overlap the
+/// scenarios' waits on two cores; more only share the same CPU.
+pub const DEFAULT_BROWSER_LANES: usize = 2;
+
 /// How to run a suite.
 #[derive(Debug, Clone)]
 pub struct SuiteOptions {

@@ -10,7 +10,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
 /// Checks a token's header, claims, signature and lifetime.
-pub fn run(scene: &Scene, step: &TokenStep) -> Result<Ran, StepError> {
+pub(crate) fn run(scene: &Scene, step: &TokenStep) -> Result<Ran, StepError> {
     let token = scene.expand(&step.value)?;
     let mut problems = Vec::new();
     let part = |name: &str| What::Token { part: name.into() };

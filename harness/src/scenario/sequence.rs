@@ -6,7 +6,7 @@ use regex::Regex;
 
 /// A compiled sequence pattern.
 #[derive(Debug, Clone)]
-pub struct SequencePattern {
+pub(crate) struct SequencePattern {
     source: String,
     regex: Regex,
 }
@@ -14,16 +14,16 @@ pub struct SequencePattern {
 /// A pattern that is not made of event names and quantifiers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid event sequence {pattern:?}: {reason} (expected names such as \"delta+ done\")")]
-pub struct SequenceError {
+pub(crate) struct SequenceError {
     /// The pattern as written.
-    pub pattern: String,
+    pub(crate) pattern: String,
     /// What is wrong with it.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 impl SequencePattern {
     /// Compiles a pattern.
-    pub fn parse(pattern: &str) -> Result<SequencePattern, SequenceError> {
+    pub(crate) fn parse(pattern: &str) -> Result<SequencePattern, SequenceError> {
         let error = |reason: String| SequenceError {
             pattern: pattern.to_owned(),
             reason,
@@ -57,7 +57,7 @@ impl SequencePattern {
     }
 
     /// Whether the event names match the pattern exactly.
-    pub fn matches<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> bool {
+    pub(crate) fn matches<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> bool {
         let mut joined = String::new();
         for name in names {
             joined.push_str(name);
@@ -67,7 +67,7 @@ impl SequencePattern {
     }
 
     /// The pattern as written.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.source
     }
 }

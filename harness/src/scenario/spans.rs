@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 /// One segment of a path into the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Seg<'a> {
+pub(crate) enum Seg<'a> {
     /// A table key.
     Key(&'a str),
     /// An array index.
@@ -17,33 +17,33 @@ pub enum Seg<'a> {
 }
 
 /// A path into the document, such as `[Key("steps"), Index(0), Key("request")]`.
-pub type Path<'a> = [Seg<'a>];
+pub(crate) type Path<'a> = [Seg<'a>];
 
 /// The parsed document with the span of every value.
-pub struct SpanIndex<'i> {
+pub(crate) struct SpanIndex<'i> {
     root: Spanned<DeTable<'i>>,
 }
 
 /// A string value somewhere in the document, with the span of its literal
 /// (quotes included) and its path.
 #[derive(Debug, Clone)]
-pub struct StringAt {
+pub(crate) struct StringAt {
     /// The string's value.
-    pub value: String,
+    pub(crate) value: String,
     /// The byte range of the literal in the file.
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
 }
 
 impl<'i> SpanIndex<'i> {
     /// Parses `text`; `None` when it does not parse (the deserializer has
     /// already reported why, with its own position).
-    pub fn parse(text: &'i str) -> Option<SpanIndex<'i>> {
+    pub(crate) fn parse(text: &'i str) -> Option<SpanIndex<'i>> {
         DeTable::parse(text).ok().map(|root| SpanIndex { root })
     }
 
     /// The span of the value at `path`; when the path goes further than the
     /// document (a key that is absent), the span of the deepest value on it.
-    pub fn span(&self, path: &Path<'_>) -> Range<usize> {
+    pub(crate) fn span(&self, path: &Path<'_>) -> Range<usize> {
         let mut span = self.root.span();
         let mut at: Option<&DeValue<'i>> = None;
         let mut table: Option<&DeTable<'i>> = Some(self.root.get_ref());
@@ -67,7 +67,7 @@ impl<'i> SpanIndex<'i> {
     }
 
     /// Every string value under `path`, in document order, with its span.
-    pub fn strings_under(&self, path: &Path<'_>) -> Vec<StringAt> {
+    pub(crate) fn strings_under(&self, path: &Path<'_>) -> Vec<StringAt> {
         let mut found = Vec::new();
         let mut value: Option<&Spanned<DeValue<'i>>> = None;
         let mut table: Option<&DeTable<'i>> = Some(self.root.get_ref());

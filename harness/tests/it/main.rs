@@ -1,4 +1,9 @@
 //! One integration test binary for the harness; a module per area.
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a test's helpers panic with their message when what they set up fails"
+)]
 
 mod baseline;
 mod bench;
@@ -6,7 +11,6 @@ mod compare;
 mod docker;
 mod har;
 mod hostile;
-mod index_page;
 mod interrupt;
 mod kill_matrix;
 mod loading;

@@ -7,7 +7,7 @@
 use super::support::{all_scenarios, run};
 use conformance::outcome::RunOutcome;
 use conformance::rules::Catalogue;
-use conformance::run::suite::{Silent, SuiteOptions, plan_and_run};
+use conformance::run::{Silent, SuiteOptions, plan_and_run};
 use conformance::services::ServicesMode;
 use conformance::status::Status;
 use conformance::subject::profile;
@@ -80,7 +80,7 @@ async fn start_error(file: &str) -> (String, Duration) {
         subject: launch_of(&fixture(file)),
         strict: false,
         concurrency: 1,
-        browser_lanes: conformance::browser::pool::DEFAULT_LANES,
+        browser_lanes: conformance::run::DEFAULT_BROWSER_LANES,
         require_browser: true,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };

@@ -3,7 +3,7 @@
 
 use conformance::outcome::RunOutcome;
 use conformance::rules::Catalogue;
-use conformance::run::suite::{Silent, SuiteOptions, plan_and_run};
+use conformance::run::{Silent, SuiteOptions, plan_and_run};
 use conformance::scenario::load::{LoadedScenario, load_dir};
 use conformance::services::{DockerOptions, ServicesMode};
 use conformance::subject::spec::{Launch, SubjectSpec};
@@ -65,7 +65,7 @@ pub async fn run_with(
         subject,
         strict: false,
         concurrency: 8,
-        browser_lanes: conformance::browser::pool::DEFAULT_LANES,
+        browser_lanes: conformance::run::DEFAULT_BROWSER_LANES,
         require_browser: true,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };

@@ -112,38 +112,6 @@ async fn listed_allowed_headers_in_any_case_pass_cors_1() {
     );
 }
 
-/// A FastAPI backend answering `Service unavailable: postgres is down`
-/// names the failing dependency, as INF-1 asks: it got a warning for not
-/// saying "database".
-#[test]
-fn a_503_naming_postgres_names_the_failing_dependency() {
-    let scenario = scenarios_named(&["inf-1-health"]).remove(0);
-    let conformance::scenario::model::Step::Request(outage) = &scenario.scenario.steps[2].step
-    else {
-        panic!("step 3 of inf-1 is the request during the outage");
-    };
-    let vars = conformance::scenario::vars::Vars::default();
-    for body in [
-        r#"{"detail":"Service unavailable: postgres is down"}"#,
-        r#"{"status":"error","error":{"database":{"status":"down"}}}"#,
-        r#"{"db":"unreachable"}"#,
-    ] {
-        let mut problems = Vec::new();
-        conformance::expect::check_body_text(&outage.expect, body, &vars, &mut problems)
-            .expect("no variables");
-        assert!(problems.is_empty(), "{body}: {problems:?}");
-    }
-    let mut problems = Vec::new();
-    conformance::expect::check_body_text(
-        &outage.expect,
-        r#"{"status":"down"}"#,
-        &vars,
-        &mut problems,
-    )
-    .expect("no variables");
-    assert_eq!(problems.len(), 1, "a 503 naming nothing is still a warning");
-}
-
 /// A failing SHOULD is a warning: reported, exit code 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_should_is_a_warning_and_the_run_passes() {

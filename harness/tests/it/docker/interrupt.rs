@@ -175,7 +175,7 @@ async fn a_panic_while_scenarios_run_leaves_no_container() {
 /// after printing how many containers the process has at that moment.
 struct PanicOnFirstResult;
 
-impl conformance::run::suite::Progress for PanicOnFirstResult {
+impl conformance::run::Progress for PanicOnFirstResult {
     fn phase(&self, _: &str) {}
     fn start(&self, _: usize) {}
     fn finished(&self, _: &conformance::outcome::ScenarioResult) {
@@ -190,7 +190,7 @@ impl conformance::run::suite::Progress for PanicOnFirstResult {
 #[ignore = "run in a child process by the panic test"]
 fn panic_target() {
     use conformance::rules::Catalogue;
-    use conformance::run::suite::{SuiteOptions, plan_and_run};
+    use conformance::run::{SuiteOptions, plan_and_run};
     use conformance::services::ServicesMode;
 
     if std::env::var_os(PANIC_TARGET).is_none() {
@@ -209,7 +209,7 @@ fn panic_target() {
         subject: super::super::support::reference(&[]),
         strict: false,
         concurrency: 8,
-        browser_lanes: conformance::browser::pool::DEFAULT_LANES,
+        browser_lanes: conformance::run::DEFAULT_BROWSER_LANES,
         require_browser: true,
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };

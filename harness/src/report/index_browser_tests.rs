@@ -2,14 +2,12 @@
 //! the rules table renders and its CSS-only filter hides other statuses,
 //! and a failure's details (curl command, events, screenshot) render.
 
-use conformance::browser::driver::Driver;
-use conformance::browser::session::Session;
-use conformance::check::{Artifact, FailedCheck, What};
-use conformance::outcome::{
-    EventRecord, RunOutcome, ScenarioResult, StepResult, Transcript, Verdict,
-};
-use conformance::report::index_html;
-use conformance::rules::{Catalogue, Level};
+use crate::browser::driver::Driver;
+use crate::browser::session::Session;
+use crate::check::{Artifact, FailedCheck, What};
+use crate::outcome::{EventRecord, RunOutcome, ScenarioResult, StepResult, Transcript, Verdict};
+use crate::report::index_html;
+use crate::rules::{Catalogue, Level};
 use fantoccini::Locator;
 use std::path::Path;
 
