@@ -38,3 +38,6 @@ pub(crate) mod secrets;
 pub mod services;
 pub mod status;
 pub mod subject;
+
+#[cfg(test)]
+mod readme_tests;

@@ -12,7 +12,6 @@ use super::driver::Driver;
 use super::session::Session;
 use tokio::sync::{Mutex, OnceCell, Semaphore, SemaphorePermit};
 
-
 /// The shared driver, the browser lanes and the browsers not in use.
 pub(crate) struct BrowserPool {
     driver: OnceCell<Result<Driver, String>>,

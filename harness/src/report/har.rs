@@ -222,7 +222,11 @@ fn entry(base_url: &str, started_at: DateTime<Utc>, r: &Recorded) -> Entry {
 
 /// The HAR of what a recording proxy at `base_url`, started at
 /// `started_at`, saw.
-pub(crate) fn from_recorded(base_url: &str, started_at: DateTime<Utc>, entries: &[Recorded]) -> Har {
+pub(crate) fn from_recorded(
+    base_url: &str,
+    started_at: DateTime<Utc>,
+    entries: &[Recorded],
+) -> Har {
     Har {
         log: Log {
             version: "1.2",

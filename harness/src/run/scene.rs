@@ -92,7 +92,9 @@ impl Scene {
     }
 
     /// The browser side, for browser and network steps.
-    pub(crate) fn browser(&mut self) -> Result<&mut crate::browser::scene::BrowserScene, StepError> {
+    pub(crate) fn browser(
+        &mut self,
+    ) -> Result<&mut crate::browser::scene::BrowserScene, StepError> {
         self.browser.as_mut().ok_or_else(|| {
             StepError::Unsupported("this step needs a browser (set needs.browser = true)".into())
         })
