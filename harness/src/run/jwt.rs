@@ -50,12 +50,10 @@ pub fn forge(scene: &mut Scene, step: &ForgeStep) -> Result<Vec<String>, StepErr
 }
 
 fn sign(claims: &Value, secret: &str) -> Result<String, StepError> {
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .map_err(|e| StepError::Unsupported(format!("could not sign a token: {e}")))
+    reference_server::auth::hs256::install();
+    EncodingKey::from_secret(secret.as_bytes())
+        .and_then(|key| jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key))
+        .map_err(|e| StepError::Unsupported(format!("could not sign a token: {e}")))
 }
 
 /// Checks a token's header, claims, signature and lifetime.
@@ -100,11 +98,10 @@ pub fn check_token(scene: &Scene, step: &TokenStep) -> Result<Vec<String>, StepE
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_exp = false;
         validation.required_spec_claims.clear();
-        if let Err(e) = jsonwebtoken::decode::<Value>(
-            &token,
-            &DecodingKey::from_secret(secret.as_bytes()),
-            &validation,
-        ) {
+        reference_server::auth::hs256::install();
+        if let Err(e) = DecodingKey::from_secret(secret.as_bytes())
+            .and_then(|key| jsonwebtoken::decode::<Value>(&token, &key, &validation))
+        {
             problems.push(format!(
                 "token signature: expected HS256 with JWT_SECRET to verify it, got: {e}"
             ));
