@@ -14,7 +14,7 @@ use sqlx::PgPool;
 
 use crate::auth::extract::{Authenticator, TokenSource};
 use crate::auth::throttle::LoginThrottle;
-use crate::auth::token::TokenKeys;
+use crate::auth::token::{TokenError, TokenKeys};
 use crate::chat::stream::ChatSettings;
 use crate::chat::writer::MessageWriter;
 use crate::config::Config;
@@ -49,11 +49,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for `config`, with connections already made.
-    pub fn new(config: &Config, db: PgPool, redis: RedisClient) -> Self {
+    /// The state for `config`, with connections already made. Fails only
+    /// when the secret cannot be an HMAC key (empty).
+    pub fn new(config: &Config, db: PgPool, redis: RedisClient) -> Result<Self, TokenError> {
         let faults = config.faults;
-        let keys = TokenKeys::new(&config.jwt_secret, config.jwt_expires_in_secs, faults);
-        AppState {
+        let keys = TokenKeys::new(&config.jwt_secret, config.jwt_expires_in_secs, faults)?;
+        Ok(AppState {
             messages: MessageWriter::start(db.clone()),
             db,
             auth: Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults))),
@@ -67,7 +68,7 @@ impl AppState {
             chat: ChatSettings::new(config.stream_delay, faults),
             faults,
             rows: RowCache::default(),
-        }
+        })
     }
 }
 

@@ -50,12 +50,12 @@ pub enum DbError {
 
 impl From<sqlx::Error> for DbError {
     fn from(err: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &err {
-            if db.is_unique_violation() {
-                return DbError::UniqueViolation {
-                    constraint: db.constraint().unwrap_or_default().to_owned(),
-                };
-            }
+        if let sqlx::Error::Database(db) = &err
+            && db.is_unique_violation()
+        {
+            return DbError::UniqueViolation {
+                constraint: db.constraint().unwrap_or_default().to_owned(),
+            };
         }
         if is_unavailable(&err) {
             DbError::Unavailable(err)

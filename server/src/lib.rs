@@ -52,6 +52,9 @@ pub enum ServerError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The JWT secret cannot be used as an HMAC key.
+    #[error("JWT_SECRET cannot be used as an HMAC key: {0}")]
+    Keys(#[from] auth::token::TokenError),
     /// The HTTP server failed while running.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),
@@ -66,7 +69,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     }
     let db = db::connect(config.database.clone()).await?;
     let redis = redis_client::RedisClient::new(&config.redis)?;
-    let state = app::AppState::new(&config, db.clone(), redis);
+    let state = app::AppState::new(&config, db.clone(), redis)?;
     let router = app::router(state, &config.cors_origins);
 
     let address = SocketAddr::new(config.host, config.port);

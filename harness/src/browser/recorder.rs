@@ -1,12 +1,16 @@
 //! The recording proxy: the browser reaches the API through it, so a
 //! scenario can assert what DevTools would show (every request with its
 //! method, path, whether it carried a token, its Origin and the answer's
-//! status and CORS headers). Bodies stream through unbuffered, so event
-//! streams arrive as the subject flushes them.
+//! status and CORS headers). A request goes on as the browser sent it: same
+//! method, headers (less the hop-by-hop ones) and body, with its
+//! `Content-Length` (request bodies are small: they are read whole first).
+//! Answers stream back unbuffered, so event streams arrive as the subject
+//! flushes them.
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::header::{CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::Response;
 use futures::TryStreamExt;
@@ -283,17 +287,30 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         allow_headers: Vec::new(),
         wait_ms: 0,
     };
-    let mut outgoing = shared
-        .client
-        .request(
-            parts.method.clone(),
-            format!("{}{}", shared.target, path_and_query),
-        )
-        .body(reqwest::Body::wrap_stream(body.into_data_stream()));
+    let dropped = connection_named(&parts.headers);
+    let body = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
+        Ok(body) => body,
+        Err(e) => {
+            record(&shared, entry);
+            return unreadable_body(&e);
+        }
+    };
+    // A request without a body (no `Content-Length`, no `Transfer-Encoding`:
+    // a GET, a preflight) goes on without one; any other with its length.
+    let has_body =
+        parts.headers.contains_key(CONTENT_LENGTH) || parts.headers.contains_key(TRANSFER_ENCODING);
+    let mut outgoing = shared.client.request(
+        parts.method.clone(),
+        format!("{}{}", shared.target, path_and_query),
+    );
     for (name, value) in &parts.headers {
-        if !is_hop_by_hop(name) {
+        if !is_hop_by_hop(name) && !dropped.contains(name) && name != HOST && name != CONTENT_LENGTH
+        {
             outgoing = outgoing.header(name, value);
         }
+    }
+    if has_body {
+        outgoing = outgoing.header(CONTENT_LENGTH, body.len()).body(body);
     }
     let answer = outgoing.send().await;
     entry.wait_ms = sent.elapsed().as_millis() as u64;
@@ -306,8 +323,10 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
             entry.allow_methods = header_values(h, "access-control-allow-methods");
             entry.allow_headers = header_values(h, "access-control-allow-headers");
             let mut builder = Response::builder().status(upstream.status());
-            for (name, value) in upstream.headers() {
-                if !is_hop_by_hop(name) {
+            let dropped = connection_named(h);
+            // `Content-Length` too: the body is streamed on, hyper frames it.
+            for (name, value) in h {
+                if !is_hop_by_hop(name) && !dropped.contains(name) && name != CONTENT_LENGTH {
                     builder = builder.header(name, value);
                 }
             }
@@ -318,13 +337,17 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         }
         Err(_) => bad_gateway(),
     };
+    record(&shared, entry);
+    response
+}
+
+fn record(shared: &Shared, entry: Recorded) {
     shared
         .log
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .entries
         .push(entry);
-    response
 }
 
 fn bad_gateway() -> Response {
@@ -333,18 +356,43 @@ fn bad_gateway() -> Response {
     response
 }
 
+fn unreadable_body(error: &axum::Error) -> Response {
+    let mut response = Response::new(Body::from(format!(
+        "the recording proxy could not read the request body: {error}"
+    )));
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
+}
+
+/// The largest request body the proxy reads before forwarding; a browser
+/// scenario's bodies are a few hundred bytes.
+const MAX_REQUEST_BODY: usize = 64 * 1024 * 1024;
+
+/// The hop-by-hop headers of RFC 9110 §7.6.1: they concern one connection
+/// and are never forwarded (`Proxy-Connection` is its non-standard twin).
 fn is_hop_by_hop(name: &HeaderName) -> bool {
     matches!(
         name.as_str(),
         "connection"
             | "keep-alive"
-            | "transfer-encoding"
+            | "proxy-connection"
             | "te"
             | "trailer"
+            | "transfer-encoding"
             | "upgrade"
-            | "host"
-            | "content-length"
     )
+}
+
+/// The headers the `Connection` header names: hop-by-hop for this message
+/// (RFC 9110 §7.6.1).
+fn connection_named(headers: &HeaderMap) -> Vec<HeaderName> {
+    headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|token| HeaderName::from_bytes(token.trim().as_bytes()).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -368,5 +416,18 @@ mod tests {
         );
         assert_eq!(shown_query_token(Some("token=a.b.c")), Some("<jwt>".into()));
         assert_eq!(shown_query_token(Some("page=2")), None);
+    }
+
+    #[test]
+    fn the_connection_header_names_more_hop_by_hop_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONNECTION, "keep-alive, X-Secret-Hop".parse().unwrap());
+        headers.append(CONNECTION, "close".parse().unwrap());
+        assert_eq!(
+            connection_named(&headers),
+            ["keep-alive", "x-secret-hop", "close"].map(HeaderName::from_static)
+        );
+        assert!(is_hop_by_hop(&CONNECTION) && is_hop_by_hop(&TRANSFER_ENCODING));
+        assert!(!is_hop_by_hop(&CONTENT_LENGTH) && !is_hop_by_hop(&HOST));
     }
 }

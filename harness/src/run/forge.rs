@@ -51,10 +51,8 @@ pub(crate) fn run(scene: &mut Scene, step: &ForgeStep) -> Result<Ran, StepError>
 }
 
 fn sign(claims: &Value, secret: &str) -> Result<String, StepError> {
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .map_err(|e| StepError::Harness(format!("could not sign a token: {e}")))
+    reference_server::auth::hs256::install();
+    EncodingKey::from_secret(secret.as_bytes())
+        .and_then(|key| jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key))
+        .map_err(|e| StepError::Harness(format!("could not sign a token: {e}")))
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::net::TcpListener;
 use std::sync::{Mutex, PoisonError};
 
-use rand::Rng;
+use rand::RngExt;
 
 use super::error::ServicesError;
 

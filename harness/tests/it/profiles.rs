@@ -133,7 +133,8 @@ fn a_broken_profile_is_rejected_with_its_position(
 /// and sends no CORS headers.
 async fn fake_backend(secret: &str) -> MockServer {
     let server = MockServer::start().await;
-    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes());
+    reference_server::auth::hs256::install();
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).expect("a non-empty key");
     Mock::given(method("POST"))
         .and(path("/auth/register"))
         .respond_with(move |request: &Request| {

@@ -2,6 +2,7 @@
 //! `/auth` routes and login throttling.
 
 pub mod extract;
+pub mod hs256;
 pub mod password;
 pub mod routes;
 pub mod throttle;

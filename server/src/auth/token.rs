@@ -57,7 +57,14 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     /// Keys for `secret`, issuing tokens that live `expires_in_secs`.
-    pub fn new(secret: &JwtSecret, expires_in_secs: u64, faults: FaultSet) -> Self {
+    /// Installs the HS256 provider (see [`super::hs256`]) first. Fails
+    /// only for an empty secret, which [`crate::Config`] never holds.
+    pub fn new(
+        secret: &JwtSecret,
+        expires_in_secs: u64,
+        faults: FaultSet,
+    ) -> Result<Self, TokenError> {
+        super::hs256::install();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         // RFC 7519 §4.1.4: the current time must be *before* `exp`.
@@ -70,13 +77,13 @@ impl TokenKeys {
         } else {
             secret.as_bytes()
         };
-        TokenKeys {
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(verifying_secret),
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(secret.as_bytes())?,
+            decoding: DecodingKey::from_secret(verifying_secret)?,
             validation,
             expires_in_secs,
             accept_alg_none: faults.contains(Fault::AlgNoneAccepted),
-        }
+        })
     }
 
     /// A fresh token for this user: `exp - iat` is exactly the configured
@@ -146,17 +153,33 @@ mod tests {
     }
 
     fn keys(faults: FaultSet) -> TokenKeys {
-        TokenKeys::new(&secret("unit-test-secret"), 3600, faults)
+        TokenKeys::new(&secret("unit-test-secret"), 3600, faults).unwrap()
     }
 
+    /// A token with this header and these claims, signed by hand with
+    /// HMAC-SHA256 or HMAC-SHA512 as the header says (the provider signs
+    /// HS256 only), or unsigned when `key` is empty.
     fn forge(header: Value, claims: Value, key: &str) -> String {
+        use hmac::{Hmac, KeyInit, Mac};
         let b64 = |value: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap());
         let unsigned = format!("{}.{}", b64(&header), b64(&claims));
         if key.is_empty() {
             return format!("{unsigned}.");
         }
-        let header: Header = serde_json::from_value(header).unwrap();
-        encode(&header, &claims, &EncodingKey::from_secret(key.as_bytes())).unwrap()
+        let tag = match header["alg"].as_str() {
+            Some("HS256") => {
+                let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+                mac.update(unsigned.as_bytes());
+                mac.finalize().into_bytes().to_vec()
+            }
+            Some("HS512") => {
+                let mut mac = Hmac::<sha2::Sha512>::new_from_slice(key.as_bytes()).unwrap();
+                mac.update(unsigned.as_bytes());
+                mac.finalize().into_bytes().to_vec()
+            }
+            other => panic!("forge signs HS256 or HS512, not {other:?}"),
+        };
+        format!("{unsigned}.{}", URL_SAFE_NO_PAD.encode(tag))
     }
 
     fn claims(user: Uuid, exp_offset: i64) -> Value {

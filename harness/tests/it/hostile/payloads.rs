@@ -9,14 +9,26 @@ use serde_json::{Value, json};
 
 use super::corpus::{Known, Piece, json_body, oversized, piece, typed};
 
-/// Signs `claims` with HS256 (or `algorithm`) and `key`.
+/// Signs `claims` with HS256 (or HS512) and `key`. HS512 is signed by hand:
+/// the process's jsonwebtoken provider signs HS256 only.
 fn signed(claims: &Value, algorithm: Algorithm, key: &str) -> String {
-    jsonwebtoken::encode(
-        &Header::new(algorithm),
-        claims,
-        &EncodingKey::from_secret(key.as_bytes()),
-    )
-    .expect("a token can be signed")
+    use hmac::{Hmac, KeyInit, Mac};
+    if algorithm == Algorithm::HS512 {
+        let unsigned = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"HS512"}"#),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let mut mac = Hmac::<sha2::Sha512>::new_from_slice(key.as_bytes()).expect("any key length");
+        mac.update(unsigned.as_bytes());
+        return format!(
+            "{unsigned}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        );
+    }
+    reference_server::auth::hs256::install();
+    let key = EncodingKey::from_secret(key.as_bytes()).expect("a non-empty key");
+    jsonwebtoken::encode(&Header::new(algorithm), claims, &key).expect("a token can be signed")
 }
 
 /// `Authorization` values of every broken shape, and a few good ones.

@@ -12,7 +12,7 @@ use crate::config::JwtSecret;
 const SECRET: &str = "extract-test-secret";
 
 fn app(faults: FaultSet) -> Router {
-    let keys = TokenKeys::new(&JwtSecret::new(SECRET), 60, faults);
+    let keys = TokenKeys::new(&JwtSecret::new(SECRET), 60, faults).unwrap();
     let auth = Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults)));
     Router::new()
         .route(
@@ -24,12 +24,14 @@ fn app(faults: FaultSet) -> Router {
 
 fn valid_token(user: Uuid) -> String {
     TokenKeys::new(&JwtSecret::new(SECRET), 60, FaultSet::empty())
+        .unwrap()
         .issue(user, "a@example.com")
         .unwrap()
 }
 
 fn other_secret_token() -> String {
     TokenKeys::new(&JwtSecret::new("not-the-secret"), 60, FaultSet::empty())
+        .unwrap()
         .issue(Uuid::new_v4(), "b@example.com")
         .unwrap()
 }
