@@ -10,3 +10,7 @@ pub(crate) mod pool;
 pub(crate) mod recorder;
 pub(crate) mod scene;
 pub(crate) mod session;
+
+#[cfg(test)]
+#[path = "recorder_tests.rs"]
+mod fidelity_tests;

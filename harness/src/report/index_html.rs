@@ -210,12 +210,14 @@ fn rules_table(out: &mut String, outcome: &RunOutcome) {
         "<h2>Rules</h2>\n<div class=\"filter\">\
          <input type=\"radio\" name=\"status\" id=\"f-all\" checked><label for=\"f-all\">all</label>"
     );
-    for (id, label, class) in filters() {
-        let n = outcome
-            .rules
-            .iter()
-            .filter(|r| mark(Some(r.status)).0 == class)
-            .count();
+    let counts = outcome.counts();
+    for status in Status::ALL {
+        let spelling = status.spelling();
+        let (id, label, n) = (
+            format!("f-{}", spelling.class),
+            spelling.word,
+            counts.get(status),
+        );
         let _ = write!(
             out,
             "<input type=\"radio\" name=\"status\" id=\"{id}\"><label for=\"{id}\">{label} ({n})</label>"

@@ -19,7 +19,6 @@ mod outage;
 mod process;
 mod profiles;
 mod race;
-mod recording_proxy;
 mod scenarios;
 mod schema;
 mod services;

@@ -3,9 +3,9 @@
 //! names) and body, framed by its `Content-Length`, never re-chunked. A
 //! fixture backend behind the proxy keeps the raw request it received.
 
-use conformance::browser::driver::Driver;
-use conformance::browser::recorder::Recorder;
-use conformance::browser::session::Session;
+use super::driver::Driver;
+use super::recorder::Recorder;
+use super::session::Session;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
