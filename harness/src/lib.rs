@@ -13,6 +13,9 @@
 //!   giving a [`outcome::RunOutcome`] of [`check`]s and [`status`]es;
 //! - **report**: [`report`]'s console, JUnit, JSON, Markdown and HTML.
 //!
+//! [`Suite`] puts the four behind one value for other crates' tests, and
+//! [`libtest`] makes each scenario a test of `cargo test`.
+//!
 //! [`process`] holds the guards that leave no process or directory behind;
 //! [`command`] is the `conformance` command line itself.
 #![warn(unreachable_pub, missing_docs)]
@@ -26,6 +29,7 @@ pub mod command;
 pub(crate) mod cors;
 pub(crate) mod deadline;
 pub(crate) mod expect;
+pub mod libtest;
 pub mod outcome;
 pub mod plan;
 pub mod process;
@@ -38,6 +42,9 @@ pub(crate) mod secrets;
 pub mod services;
 pub mod status;
 pub mod subject;
+pub mod suite;
+
+pub use suite::{Error, Subject, Suite};
 
 #[cfg(test)]
 mod readme_tests;

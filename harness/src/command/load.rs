@@ -7,6 +7,8 @@ use crate::rules::Catalogue;
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::sources::{ScenarioSource, load_sources};
 
+pub(super) use crate::scenario::select::selected;
+
 /// The sources, the scenarios and the catalogue that `args` name.
 pub(super) fn load(
     args: &ScenarioArgs,
@@ -25,22 +27,4 @@ pub(super) fn load(
     };
     let scenarios = load_sources(&sources, &catalogue)?;
     Ok((sources, scenarios, catalogue))
-}
-
-/// The scenarios a filter keeps: those naming a rule or a tag equal to
-/// one of `filters` (case-insensitively), or whose name contains one.
-pub(super) fn selected(scenarios: Vec<LoadedScenario>, filters: &[String]) -> Vec<LoadedScenario> {
-    if filters.is_empty() {
-        return scenarios;
-    }
-    scenarios
-        .into_iter()
-        .filter(|s| {
-            filters.iter().any(|f| {
-                s.scenario.rules.iter().any(|r| r.eq_ignore_ascii_case(f))
-                    || s.scenario.tags.iter().any(|t| t.eq_ignore_ascii_case(f))
-                    || s.name.contains(f.as_str())
-            })
-        })
-        .collect()
 }

@@ -28,5 +28,6 @@ pub(crate) mod suite;
 
 pub use suite::{
     DEFAULT_BROWSER_LANES, Progress, Silent, SuiteError, SuiteOptions, plan_and_run, run_suite,
+    run_suite_on,
 };
 pub(crate) mod token;

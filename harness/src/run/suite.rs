@@ -89,10 +89,26 @@ impl Progress for Silent {
     fn finished(&self, _: &ScenarioResult) {}
 }
 
+/// The Postgres and Redis of a run: started for it, or lent by a caller
+/// that runs several suites on one set (a test binary's).
+enum RunServices<'s> {
+    Owned(Services),
+    Lent(&'s Services),
+}
+
+impl RunServices<'_> {
+    fn get(&self) -> &Services {
+        match self {
+            RunServices::Owned(s) => s,
+            RunServices::Lent(s) => s,
+        }
+    }
+}
+
 /// The subject side of a run: services and the shared subject for a
 /// managed subject, the URL and what is known of it for a running one.
 struct Subjects<'o> {
-    services: Option<Services>,
+    services: Option<RunServices<'o>>,
     /// Held for the run: the shared subject stops when it drops.
     _shared: Option<ManagedSubject>,
     launch: Option<&'o Launch>,
@@ -107,6 +123,7 @@ impl<'o> Subjects<'o> {
     async fn start(
         plan: &Plan<'_>,
         options: &'o SuiteOptions,
+        lent: Option<&'o Services>,
         browsers: &BrowserPool,
         progress: &dyn Progress,
         phases: &mut Vec<(String, u64)>,
@@ -132,7 +149,14 @@ impl<'o> Subjects<'o> {
         let wants_browser = plan.needs_browser();
         let t = Instant::now();
         let (services, browser_ms) = tokio::join!(
-            Services::start_with(options.services.clone(), &options.docker),
+            async {
+                Ok::<_, ServicesError>(match lent {
+                    Some(services) => RunServices::Lent(services),
+                    None => RunServices::Owned(
+                        Services::start_with(options.services.clone(), &options.docker).await?,
+                    ),
+                })
+            },
             async {
                 let t = Instant::now();
                 if wants_browser {
@@ -156,7 +180,7 @@ impl<'o> Subjects<'o> {
             progress.phase("starting the subject");
             let t = Instant::now();
             let extra = [("CORS_ORIGIN".to_owned(), origin.clone())].into();
-            let subject = ManagedSubject::start(launch, &services, &secret, &extra).await?;
+            let subject = ManagedSubject::start(launch, services.get(), &secret, &extra).await?;
             phases.push(("subject start".to_owned(), t.elapsed().as_millis() as u64));
             Some(subject)
         } else {
@@ -192,16 +216,32 @@ pub async fn run_suite(
     options: &SuiteOptions,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, SuiteError> {
+    run_suite_on(plan, catalogue, options, None, progress).await
+}
+
+/// Runs the planned scenarios on `lent` services when given (a managed
+/// subject's databases are made in them; `options.services` is then not
+/// used), else on services started for this run.
+pub async fn run_suite_on(
+    plan: &Plan<'_>,
+    catalogue: &Catalogue,
+    options: &SuiteOptions,
+    lent: Option<&Services>,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, SuiteError> {
     let run_started = Instant::now();
     let browsers = BrowserPool::new(options.browser_lanes);
     let mut phases = Vec::new();
     let client = http_client()?;
-    let subjects = Subjects::start(plan, options, &browsers, progress, &mut phases).await?;
+    let subjects = Subjects::start(plan, options, lent, &browsers, progress, &mut phases).await?;
     let services_line = subjects.services.as_ref().map_or_else(
         || "services: none (the subject is a running URL)".to_owned(),
-        Services::description,
+        |s| s.get().description(),
     );
-    let launcher = match (subjects.launch, subjects.services.as_ref()) {
+    let launcher = match (
+        subjects.launch,
+        subjects.services.as_ref().map(RunServices::get),
+    ) {
         (Some(launch), Some(services)) => Some(Launcher { launch, services }),
         _ => None,
     };

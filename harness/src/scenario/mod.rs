@@ -5,6 +5,7 @@ pub(crate) mod browser_model;
 pub mod load;
 pub mod model;
 pub mod schema;
+pub(crate) mod select;
 pub(crate) mod sequence;
 pub mod source_error;
 pub mod sources;

@@ -1,0 +1,205 @@
+//! The suite inside `cargo test`: a test target with `harness = false`
+//! runs every scenario as a test of its own, with `libtest`'s command line
+//! (`cargo test --test conformance -- SSE` filters, `--list` lists, `--exact`
+//! and `--skip` work, nextest runs each test in a process of its own) and
+//! its exit codes.
+//!
+//! ```toml
+//! # Cargo.toml of the implementation
+//! [dev-dependencies]
+//! conformance = { path = "../insight-garden-conformance/harness" }
+//!
+//! [[test]]
+//! name = "conformance"
+//! harness = false
+//! ```
+//!
+//! ```no_run
+//! // tests/conformance.rs
+//! fn main() -> std::process::ExitCode {
+//!     conformance::Suite::builtin()
+//!         .subject(conformance::Subject::command(env!("CARGO_BIN_EXE_conformance")))
+//!         .libtest()
+//! }
+//! ```
+//!
+//! Postgres and Redis start once per test binary, when the first test
+//! needs them, and stop when the tests are done; the selected scenarios
+//! run as one planned run (shared subject, subjects of their own, browser
+//! lanes), and each test reports its scenario's verdict: a failure prints
+//! the explanation the console prints, a scenario that is not applicable
+//! is ignored with the reason, a failing SHOULD passes with a warning
+//! unless the suite is strict.
+
+use crate::outcome::{RunOutcome, ScenarioResult, Verdict};
+use crate::rules::Level;
+use crate::services::{DockerOptions, Services, ServicesMode};
+use crate::suite::{Error, Suite};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+/// What the tests of one test binary share: an async runtime, and the
+/// Postgres and Redis started on first use and stopped when it drops.
+pub struct Harness {
+    runtime: tokio::runtime::Runtime,
+    services: tokio::sync::OnceCell<Services>,
+    mode: ServicesMode,
+    docker: DockerOptions,
+}
+
+impl Harness {
+    /// A harness whose services, once needed, come as `mode` says.
+    pub fn new(mode: ServicesMode, docker: DockerOptions) -> Result<Harness, Error> {
+        crate::process::install_interrupt_cleanup().map_err(std::io::Error::other)?;
+        Ok(Harness {
+            runtime: tokio::runtime::Runtime::new()?,
+            services: tokio::sync::OnceCell::new(),
+            mode,
+            docker,
+        })
+    }
+
+    /// Runs `suite` on this binary's services (started on the first call);
+    /// callable from several test threads at once.
+    pub fn run(&self, suite: &Suite) -> Result<RunOutcome, Error> {
+        self.runtime.block_on(async {
+            let services = self
+                .services
+                .get_or_try_init(|| Services::start_with(self.mode.clone(), &self.docker))
+                .await
+                .map_err(|e| Error::Run(e.into()))?;
+            suite.run_on(Some(services)).await
+        })
+    }
+
+    /// Runs the futures of a test on this binary's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // Stopped inside the runtime: Docker services are removed by its tasks.
+        let services = self.services.take();
+        self.runtime.block_on(async move { drop(services) });
+    }
+}
+
+/// Runs `trials`, made with the binary's [`Harness`], as `libtest` would
+/// with this process's arguments; the process's exit code (101 when a
+/// test failed, as `cargo test` expects).
+pub fn run_trials(
+    mode: ServicesMode,
+    make: impl FnOnce(&Arguments, Arc<Harness>) -> Result<Vec<Trial>, Error>,
+) -> ExitCode {
+    let args = Arguments::from_args();
+    let harness = match Harness::new(mode, DockerOptions::default()) {
+        Ok(h) => Arc::new(h),
+        Err(e) => return broken(&e),
+    };
+    let trials = match make(&args, Arc::clone(&harness)) {
+        Ok(trials) => trials,
+        Err(e) => return broken(&e),
+    };
+    let conclusion = libtest_mimic::run(&args, trials);
+    // The trials are done with it: the services stop here.
+    drop(harness);
+    conclusion.exit_code()
+}
+
+/// A harness that cannot even list its tests: said, and exit code 101.
+fn broken(e: &Error) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(101)
+}
+
+/// A test's name: its rules, then the scenario (`SSE-4::sse-4-token-…`),
+/// so that a rule ID, a rule family or a scenario's name selects it.
+pub fn trial_name(s: &crate::scenario::load::LoadedScenario) -> String {
+    format!("{}::{}", s.scenario.rules.join(","), s.name)
+}
+
+/// A scenario's verdict as a test's result.
+pub fn test_result(result: &ScenarioResult, strict: bool) -> Result<Completion, Failed> {
+    let warn_only = result.level == Level::Should && !strict;
+    let explanation = || crate::report::console::failure_text(result);
+    match &result.verdict {
+        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::NotApplicable(why) => Ok(Completion::ignored_with(format!("n/a: {why}"))),
+        Verdict::Fail | Verdict::Blocked(_) if warn_only => {
+            eprintln!(
+                "warning: {} ({}, SHOULD) did not hold:\n{}",
+                result.name,
+                result.rules.join(", "),
+                explanation()
+            );
+            Ok(Completion::Completed)
+        }
+        Verdict::Fail => Err(Failed::from(explanation())),
+        Verdict::Blocked(_) => Err(Failed::from(format!(
+            "not checked (blocked):\n{}",
+            explanation()
+        ))),
+        Verdict::Error(_) => Err(Failed::from(format!(
+            "the harness broke, no verdict on the subject:\n{}",
+            explanation()
+        ))),
+    }
+}
+
+impl Suite {
+    /// Runs the suite as `cargo test`'s tests, one per scenario, with this
+    /// process's arguments; the process's exit code. See [`crate::libtest`].
+    pub fn libtest(self) -> ExitCode {
+        let mode = self.options().services.clone();
+        run_trials(mode, |args, harness| self.trials(args, harness))
+    }
+
+    /// The suite's tests: one per scenario, all run together on the first
+    /// test's call, each reporting its scenario's verdict.
+    pub fn trials(self, args: &Arguments, harness: Arc<Harness>) -> Result<Vec<Trial>, Error> {
+        let (_, scenarios) = self.load()?;
+        let plan = crate::plan::plan(&scenarios, self.options().capabilities())
+            .map_err(crate::run::SuiteError::from)?;
+        let probe = |name: &str| Trial::test(name.to_owned(), || Ok(()));
+        let selected: Vec<String> = scenarios
+            .iter()
+            .filter(|s| {
+                let trial = probe(&trial_name(s));
+                !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
+            })
+            .map(|s| s.name.clone())
+            .collect();
+        let strict = self.options().strict;
+        let suite = Arc::new(self);
+        let outcome: Arc<OnceLock<Result<RunOutcome, String>>> = Arc::new(OnceLock::new());
+        Ok(plan
+            .scenarios
+            .iter()
+            .map(|planned| {
+                let name = planned.scenario.name.clone();
+                let (suite, harness, outcome, selected) = (
+                    Arc::clone(&suite),
+                    Arc::clone(&harness),
+                    Arc::clone(&outcome),
+                    selected.clone(),
+                );
+                Trial::ignorable_test(trial_name(planned.scenario), move || {
+                    let run = outcome.get_or_init(|| {
+                        let only = suite.as_ref().clone().only(&selected);
+                        harness.run(&only).map_err(|e| e.to_string())
+                    });
+                    let run = run.as_ref().map_err(|e| Failed::from(e.as_str()))?;
+                    let result = run
+                        .scenarios
+                        .iter()
+                        .find(|r| r.name == name)
+                        .ok_or_else(|| Failed::from("the scenario did not run"))?;
+                    test_result(result, strict)
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,399 @@
+//! The kill matrices, one test per fault, on the suite's own `cargo test`
+//! adapter (one set of Postgres and Redis for the whole binary):
+//!
+//! - `reference::<fault>`: with that fault switch of the reference server
+//!   on, the suite fails exactly the scenarios `tests/fixtures/kill-matrix.toml`
+//!   documents and blocks exactly those it documents, naming the rule that
+//!   covers the step that failed; so a failure is never blamed on the wrong
+//!   rule. `reference::every_fault_is_in_the_matrix` holds the matrix to
+//!   the server's fault list and the rules each fault's doc names, and shows
+//!   that every scenario is failed by some fault.
+//! - `nestjs::<switch>`: the NestJS implementation (`profiles/nestjs.toml`)
+//!   with a pre-fix switch fails and blocks exactly the rules of
+//!   `implementations/nestjs/kill-matrix.toml`; `nestjs::clean` passes
+//!   every applicable rule. They need the implementation installed (`npm
+//!   ci`, `npm run build`, as `.ci/run` does), and fail saying so without it.
+
+use conformance::libtest::{Harness, run_trials};
+use conformance::outcome::{RunOutcome, Verdict};
+use conformance::report::console;
+use conformance::scenario::load::LoadedScenario;
+use conformance::services::ServicesMode;
+use conformance::status::Status;
+use conformance::subject::spec::{Frontend, SubjectSpec};
+use conformance::{Subject, Suite};
+use libtest_mimic::{Failed, Trial};
+use reference_server::faults::Fault;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const CONFORMANCE: &str = env!("CARGO_BIN_EXE_conformance");
+
+/// What one fault does to the suite.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    /// Scenario files that fail.
+    fail: BTreeSet<String>,
+    /// Scenario files that are blocked, with the rule named as the one
+    /// that covers the failed step.
+    #[serde(default)]
+    blocked: BTreeMap<String, String>,
+    /// Scenario files that catch the fault by chance only (a narrow race):
+    /// either verdict is right.
+    #[serde(default)]
+    may_fail: BTreeSet<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferenceMatrix {
+    faults: BTreeMap<String, Expected>,
+}
+
+/// One pre-fix switch of the NestJS implementation.
+#[derive(Deserialize)]
+struct Switch {
+    env: BTreeMap<String, String>,
+    fails: BTreeSet<String>,
+    #[serde(default)]
+    blocked: BTreeSet<String>,
+}
+
+#[derive(Deserialize)]
+struct NestMatrix {
+    switches: BTreeMap<String, Switch>,
+}
+
+fn read_toml<T: for<'de> Deserialize<'de>>(relative: &str) -> Result<T, Failed> {
+    let path = Path::new(ROOT).join(relative);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Failed::from(format!("{}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Failed::from(format!("{}: {e}", path.display())))
+}
+
+fn all_scenarios() -> Result<Vec<LoadedScenario>, Failed> {
+    Suite::builtin()
+        .load()
+        .map(|(_, scenarios)| scenarios)
+        .map_err(|e| Failed::from(e.to_string()))
+}
+
+fn names(list: Vec<&str>) -> BTreeSet<String> {
+    list.into_iter().map(str::to_owned).collect()
+}
+
+/// Fails with the run's report when `got` is not `want`.
+fn same<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    got: T,
+    want: T,
+    outcome: &RunOutcome,
+) -> Result<(), Failed> {
+    if got == want {
+        return Ok(());
+    }
+    Err(Failed::from(format!(
+        "{what} differ\n  got:  {got:?}\n  want: {want:?}\n{}",
+        console::render(outcome)
+    )))
+}
+
+fn no_harness_error(outcome: &RunOutcome) -> Result<(), Failed> {
+    let broken = outcome.scenarios_with(Status::Error);
+    if broken.is_empty() {
+        return Ok(());
+    }
+    Err(Failed::from(format!(
+        "the harness broke on {broken:?}\n{}",
+        console::render(outcome)
+    )))
+}
+
+/// The scenarios a fault can reach: the browser ones when it names a
+/// browser scenario, the others when it names another (a web app fault
+/// cannot reach an API scenario, and most API faults no browser one).
+fn reached<'a>(named: &BTreeSet<&String>, all: &'a [LoadedScenario]) -> Vec<String> {
+    let touches = |browser: bool| {
+        all.iter()
+            .any(|s| s.scenario.needs.browser == browser && named.contains(&s.name))
+    };
+    let (browser, api) = (touches(true), touches(false));
+    all.iter()
+        .filter(|s| {
+            if s.scenario.needs.browser {
+                browser
+            } else {
+                api
+            }
+        })
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+fn reference_fault(harness: &Harness, fault: &str) -> Result<(), Failed> {
+    let matrix: ReferenceMatrix = read_toml("harness/tests/fixtures/kill-matrix.toml")?;
+    let expected = matrix
+        .faults
+        .get(fault)
+        .ok_or_else(|| Failed::from(format!("{fault} is not in kill-matrix.toml")))?;
+    let all = all_scenarios()?;
+    let named: BTreeSet<&String> = expected
+        .fail
+        .iter()
+        .chain(expected.blocked.keys())
+        .collect();
+    let suite = Suite::builtin()
+        .subject(Subject::reference(CONFORMANCE, &[fault]))
+        .require_browser(true)
+        .only(&reached(&named, &all));
+    let outcome = harness
+        .run(&suite)
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let failed: BTreeSet<String> = outcome
+        .scenarios_with(Status::Fail)
+        .into_iter()
+        .filter(|name| !expected.may_fail.contains(*name))
+        .map(str::to_owned)
+        .collect();
+    let blocked: BTreeMap<String, String> = outcome
+        .scenarios
+        .iter()
+        .filter_map(|s| match &s.verdict {
+            Verdict::Blocked(b) => Some((s.name.clone(), b.rule.clone())),
+            _ => None,
+        })
+        .collect();
+    same("failed scenarios", &failed, &expected.fail, &outcome)?;
+    same(
+        "blocked scenarios (and their rules)",
+        &blocked,
+        &expected.blocked,
+        &outcome,
+    )?;
+    no_harness_error(&outcome)
+}
+
+/// The matrix names every fault of the server and no other; each fault's
+/// failing scenarios check exactly the rules its doc comment names; every
+/// scenario is failed by some fault (INF-2 by a broken compose file).
+fn every_fault_is_in_the_matrix() -> Result<(), Failed> {
+    let matrix: ReferenceMatrix = read_toml("harness/tests/fixtures/kill-matrix.toml")?;
+    let scenarios = all_scenarios()?;
+    let known: BTreeSet<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let faults: BTreeSet<String> = Fault::ALL.iter().map(|f| f.name().to_owned()).collect();
+    let listed: BTreeSet<String> = matrix.faults.keys().cloned().collect();
+    if faults != listed {
+        return Err(Failed::from(format!(
+            "kill-matrix.toml and Fault::ALL differ: only in the server {:?}, only in the matrix {:?}",
+            faults.difference(&listed).collect::<Vec<_>>(),
+            listed.difference(&faults).collect::<Vec<_>>()
+        )));
+    }
+    for fault in Fault::ALL {
+        let expected = &matrix.faults[fault.name()];
+        for name in expected
+            .fail
+            .iter()
+            .chain(expected.blocked.keys())
+            .chain(&expected.may_fail)
+        {
+            if !known.contains(name.as_str()) {
+                return Err(Failed::from(format!(
+                    "{}: no scenario {name}",
+                    fault.name()
+                )));
+            }
+        }
+        let documented: BTreeSet<String> = fault.rules().iter().map(|r| (*r).to_owned()).collect();
+        let of_failing: BTreeSet<String> = scenarios
+            .iter()
+            .filter(|s| expected.fail.contains(&s.name))
+            .flat_map(|s| s.scenario.rules.iter().cloned())
+            .collect();
+        if documented != of_failing {
+            return Err(Failed::from(format!(
+                "{}: Fault::rules() {documented:?} and the rules of the scenarios it fails {of_failing:?} differ",
+                fault.name()
+            )));
+        }
+    }
+    let failed: BTreeSet<&str> = matrix
+        .faults
+        .values()
+        .flat_map(|e| e.fail.iter().map(String::as_str))
+        .collect();
+    // INF-2 checks the repository's compose file, which no runtime switch
+    // can break: `reference::broken_compose_file_fails_inf_2` shows it can fail.
+    let never: Vec<&&str> = known
+        .iter()
+        .filter(|name| !failed.contains(**name) && **name != "inf-2-compose-file")
+        .collect();
+    if never.is_empty() {
+        Ok(())
+    } else {
+        Err(Failed::from(format!(
+            "scenarios that no fault fails: {never:?}"
+        )))
+    }
+}
+
+fn broken_compose_file_fails_inf_2(harness: &Harness) -> Result<(), Failed> {
+    let root = tempfile::tempdir().map_err(|e| Failed::from(e.to_string()))?;
+    std::fs::write(
+        root.path().join("docker-compose.yml"),
+        "services:\n  postgres:\n    image: postgres:13\n    ports: [\"5433:5432\"]\n",
+    )
+    .map_err(|e| Failed::from(e.to_string()))?;
+    let SubjectSpec::Managed(mut launch) = Subject::reference(CONFORMANCE, &[]).spec().clone()
+    else {
+        return Err(Failed::from("the reference is a managed subject"));
+    };
+    launch.sources = Some(conformance::subject::sources::SourceTree::Dir(
+        root.path().to_owned(),
+    ));
+    let suite = Suite::builtin()
+        .subject(SubjectSpec::Managed(launch))
+        .only(&["inf-2-compose-file".to_owned()]);
+    let outcome = harness
+        .run(&suite)
+        .map_err(|e| Failed::from(e.to_string()))?;
+    same(
+        "failed rules",
+        outcome.failed_rules(),
+        vec!["INF-2"],
+        &outcome,
+    )
+}
+
+/// What `.ci/run` installs for the NestJS implementation, when missing.
+fn nestjs_installed() -> Result<(), Failed> {
+    let base = Path::new(ROOT).join("implementations/nestjs");
+    let missing: Vec<PathBuf> = [
+        "backend/node_modules",
+        "backend/dist/main.js",
+        "frontend/node_modules",
+    ]
+    .iter()
+    .map(|p| base.join(p))
+    .filter(|p| !p.exists())
+    .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failed::from(format!(
+        "the NestJS implementation is not installed ({missing:?} missing): run \
+         `npm ci && npm run build` in implementations/nestjs/backend and `npm ci` in \
+         implementations/nestjs/frontend (.ci/run does)"
+    )))
+}
+
+/// The implementation's profile, with `env` for both of its processes.
+fn nestjs(env: &BTreeMap<String, String>) -> Result<SubjectSpec, Failed> {
+    let file = Path::new(ROOT).join("profiles/nestjs.toml");
+    let subject = Subject::profile(&file, CONFORMANCE).map_err(|e| Failed::from(e.to_string()))?;
+    let SubjectSpec::Managed(mut launch) = subject.spec().clone() else {
+        return Err(Failed::from("profiles/nestjs.toml starts its backend"));
+    };
+    launch.env.extend(env.clone());
+    if let Frontend::Command { env: front, .. } = &mut launch.frontend {
+        front.extend(env.clone());
+    }
+    Ok(SubjectSpec::Managed(launch))
+}
+
+fn nestjs_clean(harness: &Harness) -> Result<(), Failed> {
+    nestjs_installed()?;
+    let suite = Suite::builtin()
+        .subject(nestjs(&BTreeMap::new())?)
+        .require_browser(true);
+    let outcome = harness
+        .run(&suite)
+        .map_err(|e| Failed::from(e.to_string()))?;
+    no_harness_error(&outcome)?;
+    same("failed rules", outcome.failed_rules(), Vec::new(), &outcome)?;
+    same(
+        "blocked rules",
+        outcome.blocked_rules(),
+        Vec::new(),
+        &outcome,
+    )
+}
+
+fn nestjs_switch(harness: &Harness, name: &str) -> Result<(), Failed> {
+    nestjs_installed()?;
+    let matrix: NestMatrix = read_toml("implementations/nestjs/kill-matrix.toml")?;
+    let switch = matrix
+        .switches
+        .get(name)
+        .ok_or_else(|| Failed::from(format!("{name} is not in the NestJS kill matrix")))?;
+    // The browser scenarios run when the switch touches a browser rule,
+    // the others when it touches another rule.
+    let touched: Vec<&String> = switch.fails.iter().chain(&switch.blocked).collect();
+    let web = touched.iter().any(|r| r.starts_with("WEB-"));
+    let api = touched.iter().any(|r| !r.starts_with("WEB-"));
+    let only: Vec<String> = all_scenarios()?
+        .into_iter()
+        .filter(|s| if s.scenario.needs.browser { web } else { api })
+        .map(|s| s.name)
+        .collect();
+    let suite = Suite::builtin()
+        .subject(nestjs(&switch.env)?)
+        .require_browser(true)
+        .only(&only);
+    let outcome = harness
+        .run(&suite)
+        .map_err(|e| Failed::from(e.to_string()))?;
+    no_harness_error(&outcome)?;
+    same(
+        "failed rules",
+        names(outcome.failed_rules()),
+        switch.fails.clone(),
+        &outcome,
+    )?;
+    same(
+        "blocked rules",
+        names(outcome.blocked_rules()),
+        switch.blocked.clone(),
+        &outcome,
+    )
+}
+
+fn trials(harness: Arc<Harness>) -> Vec<Trial> {
+    let mut trials = vec![Trial::test(
+        "reference::every_fault_is_in_the_matrix",
+        every_fault_is_in_the_matrix,
+    )];
+    let h = Arc::clone(&harness);
+    trials.push(Trial::test(
+        "reference::broken_compose_file_fails_inf_2",
+        move || broken_compose_file_fails_inf_2(&h),
+    ));
+    for fault in Fault::ALL {
+        let h = Arc::clone(&harness);
+        trials.push(Trial::test(
+            format!("reference::{}", fault.name()),
+            move || reference_fault(&h, fault.name()),
+        ));
+    }
+    let h = Arc::clone(&harness);
+    trials.push(Trial::test("nestjs::clean", move || nestjs_clean(&h)));
+    // A matrix that cannot be read is the failure of every switch test.
+    let switches: Vec<String> = read_toml::<NestMatrix>("implementations/nestjs/kill-matrix.toml")
+        .map(|m| m.switches.into_keys().collect())
+        .unwrap_or_else(|_| vec!["<unreadable kill matrix>".to_owned()]);
+    for name in switches {
+        let h = Arc::clone(&harness);
+        trials.push(Trial::test(format!("nestjs::{name}"), move || {
+            nestjs_switch(&h, &name)
+        }));
+    }
+    trials
+}
+
+fn main() -> std::process::ExitCode {
+    run_trials(ServicesMode::Auto, |_, harness| Ok(trials(harness)))
+}
