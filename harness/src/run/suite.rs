@@ -92,7 +92,7 @@ impl Progress for Silent {
 /// The Postgres and Redis of a run: started for it, or lent by a caller
 /// that runs several suites on one set (a test binary's).
 enum RunServices<'s> {
-    Owned(Services),
+    Owned(Box<Services>),
     Lent(&'s Services),
 }
 
@@ -152,9 +152,9 @@ impl<'o> Subjects<'o> {
             async {
                 Ok::<_, ServicesError>(match lent {
                     Some(services) => RunServices::Lent(services),
-                    None => RunServices::Owned(
+                    None => RunServices::Owned(Box::new(
                         Services::start_with(options.services.clone(), &options.docker).await?,
-                    ),
+                    )),
                 })
             },
             async {
