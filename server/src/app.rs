@@ -59,7 +59,11 @@ impl AppState {
         AppState {
             messages: MessageWriter::start(db.clone()),
             db,
-            auth: Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults))),
+            auth: Arc::new(Authenticator::new(
+                keys,
+                TokenSource::for_faults(faults),
+                faults,
+            )),
             throttle: LoginThrottle::new(
                 redis.clone(),
                 config.login_throttle_max,

@@ -153,11 +153,27 @@ pub enum Fault {
     /// Breaks LOG-1: a successful login answers `201`, as a NestJS `@Post`
     /// handler does without `@HttpCode(200)`.
     LoginAnswers201,
+    /// Breaks TOK-3 and SSE-3: the chat stream verifies its token without
+    /// the expiry (signature and account still checked), as a second
+    /// passport strategy with `ignoreExpiration: true` does: an expired
+    /// token opens a stream, by header and by `?token=`. The other routes
+    /// refuse it.
+    StreamIgnoresExpiry,
+    /// Breaks TOK-3: a verified token whose `sub` names no account (one
+    /// issued before a database reset) makes `GET /auth/me` answer `500`,
+    /// as a handler that dereferences the missing row; the other routes
+    /// refuse it with `401`.
+    DeletedAccount500,
+    /// Breaks TOK-3: a verified token whose `sub` is not a UUID (`"not-an-id"`,
+    /// `""`, a number) answers `500` on every protected route, each of which
+    /// looks the account up, as the database's refusal to cast the value to
+    /// a UUID would.
+    NonIdSub500,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 41] = [
+    pub const ALL: [Fault; 44] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -199,6 +215,9 @@ impl Fault {
         Fault::DocumentsListEveryone,
         Fault::ForeignDocument403,
         Fault::LoginAnswers201,
+        Fault::StreamIgnoresExpiry,
+        Fault::DeletedAccount500,
+        Fault::NonIdSub500,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -245,6 +264,9 @@ impl Fault {
             Fault::DocumentsListEveryone => "documents-list-everyone",
             Fault::ForeignDocument403 => "foreign-document-403",
             Fault::LoginAnswers201 => "login-answers-201",
+            Fault::StreamIgnoresExpiry => "stream-ignores-expiry",
+            Fault::DeletedAccount500 => "deleted-account-500",
+            Fault::NonIdSub500 => "non-id-sub-500",
         }
     }
 
@@ -293,6 +315,9 @@ impl Fault {
             Fault::DocumentsListEveryone => &["DOC-1"],
             Fault::ForeignDocument403 => &["DOC-2"],
             Fault::LoginAnswers201 => &["LOG-1"],
+            Fault::StreamIgnoresExpiry => &["TOK-3", "SSE-3"],
+            Fault::DeletedAccount500 => &["TOK-3"],
+            Fault::NonIdSub500 => &["TOK-3"],
         }
     }
 

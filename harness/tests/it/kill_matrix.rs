@@ -149,6 +149,9 @@ fn every_fault_has_a_case_below() {
 #[case::token_not_persisted("token-not-persisted")]
 #[case::stream_without_auth_header("stream-without-auth-header")]
 #[case::web_extra_header("web-extra-header")]
+#[case::stream_ignores_expiry("stream-ignores-expiry")]
+#[case::deleted_account_500("deleted-account-500")]
+#[case::non_id_sub_500("non-id-sub-500")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_fails_and_blocks_exactly_the_documented_scenarios(#[case] fault: &str) {
     let m = matrix();

@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::token::{Subject, TokenKeys};
+use super::token::{Expiry, Subject, TokenKeys};
 use super::users::User;
 use crate::db::DbError;
 use crate::error::ApiError;
@@ -108,13 +108,19 @@ fn query_token(parts: &Parts) -> Option<String> {
 pub struct Authenticator {
     keys: TokenKeys,
     source: TokenSource,
+    /// Set only under the `non-id-sub-500` fault.
+    non_id_sub_fails: bool,
 }
 
 impl Authenticator {
     /// An authenticator verifying with `keys` and looking for tokens as
     /// `source` says.
-    pub fn new(keys: TokenKeys, source: TokenSource) -> Self {
-        Authenticator { keys, source }
+    pub fn new(keys: TokenKeys, source: TokenSource, faults: FaultSet) -> Self {
+        Authenticator {
+            keys,
+            source,
+            non_id_sub_fails: faults.contains(Fault::NonIdSub500),
+        }
     }
 
     /// The keys, to issue tokens at login and registration.
@@ -123,22 +129,30 @@ impl Authenticator {
     }
 
     /// The caller of this request: a token where [`TokenSource`] looks,
-    /// verified, whose `sub` names an account of `accounts`. Every refusal
-    /// is `401`; a database that cannot be asked is `503`.
+    /// verified (its expiry as `expiry` says), whose `sub` names an account
+    /// of `accounts`. Every refusal is `401`; a database that cannot be
+    /// asked is `503`.
     pub async fn authenticate<A: Accounts>(
         &self,
         parts: &Parts,
         accounts: &A,
+        expiry: Expiry,
     ) -> Result<AuthUser, ApiError> {
         let verified = {
             let token = self.source.find(parts).ok_or(ApiError::Unauthorized)?;
-            self.keys.verify(&token).map_err(|err| {
+            self.keys.verify_with(&token, expiry).map_err(|err| {
                 tracing::debug!(reason = %err, "token refused");
                 ApiError::Unauthorized
             })?
         };
         let id = match verified.subject {
             Subject::Id(id) => id,
+            Subject::NotAnId if self.non_id_sub_fails => {
+                // As a `sub` handed to the database as an id: Postgres
+                // refuses to cast it to `uuid`, and nothing maps that.
+                tracing::error!("unexpected database error: invalid input syntax for type uuid");
+                return Err(ApiError::Internal);
+            }
             Subject::NotAnId => {
                 tracing::debug!("token refused: its sub is not an account id");
                 return Err(ApiError::Unauthorized);
@@ -146,7 +160,7 @@ impl Authenticator {
         };
         let Some(account) = accounts.account(id).await? else {
             tracing::debug!(user = %id, "token refused: no such account");
-            return Err(ApiError::Unauthorized);
+            return Err(ApiError::UnknownAccount);
         };
         Ok(AuthUser {
             id,
@@ -165,7 +179,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Arc::<Authenticator>::from_ref(state)
-            .authenticate(parts, state)
+            .authenticate(parts, state, Expiry::Checked)
             .await
     }
 }

@@ -220,7 +220,20 @@ fn login_refusal(account_exists: bool, faults: FaultSet) -> ApiError {
 
 /// The caller's account, as the extractor found it: a token whose account
 /// does not exist never gets here (`401`).
-pub async fn me(user: AuthUser, State(faults): State<FaultSet>) -> Result<Response, ApiError> {
+pub async fn me(
+    user: Result<AuthUser, ApiError>,
+    State(faults): State<FaultSet>,
+) -> Result<Response, ApiError> {
+    let user = match user {
+        Ok(user) => user,
+        Err(ApiError::UnknownAccount) if faults.contains(Fault::DeletedAccount500) => {
+            // As a guard that trusted the token alone and a handler that
+            // then read a field of the row it did not find.
+            tracing::error!("TypeError: Cannot read properties of null (reading 'id')");
+            return Err(ApiError::Internal);
+        }
+        Err(refusal) => return Err(refusal),
+    };
     // `Json` serializes right here, so the body may borrow from the account.
     let mut json = UserJson::of(&user.account, faults);
     if faults.contains(Fault::MePasswordHash) {

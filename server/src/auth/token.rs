@@ -107,12 +107,24 @@ pub struct VerifiedToken {
     pub expires_at: u64,
 }
 
+/// Whether verification checks `exp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// The contract: a token is refused from the second of its `exp`.
+    Checked,
+    /// The `stream-ignores-expiry` fault's chat stream: `exp` is not looked
+    /// at (the signature still is).
+    Ignored,
+}
+
 /// Signs and verifies tokens with the configured secret. Built once at
 /// start; verification allocates nothing beyond the claims.
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// The same without the expiry, for [`Expiry::Ignored`].
+    validation_ignoring_expiry: Validation,
     expires_in_secs: u64,
     accept_alg_none: bool,
 }
@@ -130,6 +142,9 @@ impl TokenKeys {
         // that is not a string must reach the account check, not vanish as
         // a "missing" claim here.
         validation.set_required_spec_claims(&["exp"]);
+        let mut validation_ignoring_expiry = validation.clone();
+        validation_ignoring_expiry.validate_exp = false;
+        validation_ignoring_expiry.reject_tokens_expiring_in_less_than = 0;
         let verifying_secret = if faults.contains(Fault::VerifyWithDefaultSecret) {
             KNOWN_DEFAULT_SECRET.as_bytes()
         } else {
@@ -139,6 +154,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(verifying_secret),
             validation,
+            validation_ignoring_expiry,
             expires_in_secs,
             accept_alg_none: faults.contains(Fault::AlgNoneAccepted),
         }
@@ -159,7 +175,16 @@ impl TokenKeys {
 
     /// Checks signature, algorithm and expiry.
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        match decode::<CheckedClaims>(token, &self.decoding, &self.validation) {
+        self.verify_with(token, Expiry::Checked)
+    }
+
+    /// Checks signature and algorithm, and the expiry as `expiry` says.
+    pub fn verify_with(&self, token: &str, expiry: Expiry) -> Result<VerifiedToken, TokenError> {
+        let validation = match expiry {
+            Expiry::Checked => &self.validation,
+            Expiry::Ignored => &self.validation_ignoring_expiry,
+        };
+        match decode::<CheckedClaims>(token, &self.decoding, validation) {
             Ok(data) => Ok(VerifiedToken {
                 subject: data.claims.sub,
                 expires_at: data.claims.exp,
@@ -354,6 +379,28 @@ mod tests {
             let token = forge(json!({"alg": "HS256"}), payload, "unit-test-secret");
             assert!(keys.verify(&token).is_err(), "{sub}");
         }
+    }
+
+    #[test]
+    fn ignoring_the_expiry_still_checks_the_signature() {
+        let keys = keys(FaultSet::empty());
+        let user = Uuid::new_v4();
+        let expired = forge(
+            json!({"alg": "HS256"}),
+            claims(user, -3600),
+            "unit-test-secret",
+        );
+        assert!(keys.verify(&expired).is_err());
+        let verified = keys.verify_with(&expired, Expiry::Ignored).unwrap();
+        assert_eq!(verified.subject, Subject::Id(user));
+        let forged = forge(
+            json!({"alg": "HS256"}),
+            claims(user, -3600),
+            "another-secret",
+        );
+        assert!(keys.verify_with(&forged, Expiry::Ignored).is_err());
+        let unsigned = forge(json!({"alg": "none"}), claims(user, 60), "");
+        assert!(keys.verify_with(&unsigned, Expiry::Ignored).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! accounts in a list instead of a database.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -14,20 +15,37 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::*;
+use crate::auth::routes;
+use crate::chat::stream::{Caller, ChatSettings};
 use crate::config::JwtSecret;
 
 const SECRET: &str = "extract-test-secret";
 
-/// The router's state: the authenticator, and the accounts that exist.
+/// The router's state: the authenticator, the accounts that exist, and
+/// what the handlers under test take besides.
 #[derive(Clone)]
 struct TestState {
     auth: Arc<Authenticator>,
     accounts: Arc<HashMap<Uuid, Arc<User>>>,
+    faults: FaultSet,
+    chat: ChatSettings,
 }
 
 impl FromRef<TestState> for Arc<Authenticator> {
     fn from_ref(state: &TestState) -> Self {
         Arc::clone(&state.auth)
+    }
+}
+
+impl FromRef<TestState> for FaultSet {
+    fn from_ref(state: &TestState) -> Self {
+        state.faults
+    }
+}
+
+impl FromRef<TestState> for ChatSettings {
+    fn from_ref(state: &TestState) -> Self {
+        state.chat
     }
 }
 
@@ -46,7 +64,11 @@ fn known() -> Uuid {
 /// account at all.
 fn state(faults: FaultSet, with_known_account: bool) -> TestState {
     let keys = TokenKeys::new(&JwtSecret::new(SECRET), 60, faults);
-    let auth = Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults)));
+    let auth = Arc::new(Authenticator::new(
+        keys,
+        TokenSource::for_faults(faults),
+        faults,
+    ));
     let account = Arc::new(User {
         id: known(),
         email: "a@example.com".into(),
@@ -61,16 +83,21 @@ fn state(faults: FaultSet, with_known_account: bool) -> TestState {
     TestState {
         auth,
         accounts: Arc::new(accounts),
+        faults,
+        chat: ChatSettings::new(Duration::ZERO, faults),
     }
 }
 
-/// `/me` answers the account's email.
+/// `/me` answers the account's email; `/auth/me` and `/stream` are the
+/// real handler and the chat stream's extractor.
 fn app(faults: FaultSet) -> Router {
     Router::new()
         .route(
             "/me",
             get(|user: AuthUser| async move { user.account.email.clone() }),
         )
+        .route("/auth/me", get(routes::me))
+        .route("/stream", get(|_: Caller| async { "streaming" }))
         .with_state(state(faults, true))
 }
 
@@ -106,9 +133,18 @@ async fn call(
     header: Option<&str>,
     query_token: Option<&str>,
 ) -> (StatusCode, String) {
+    call_path(app, "/me", header, query_token).await
+}
+
+async fn call_path(
+    app: &Router,
+    path: &str,
+    header: Option<&str>,
+    query_token: Option<&str>,
+) -> (StatusCode, String) {
     let uri = match query_token {
-        Some(token) => format!("/me?token={token}"),
-        None => "/me".to_owned(),
+        Some(token) => format!("{path}?token={token}"),
+        None => path.to_owned(),
     };
     let mut request = Request::get(uri);
     if let Some(header) = header {
@@ -284,6 +320,30 @@ fn urlencoding(token: &str) -> String {
 }
 
 #[tokio::test]
+async fn the_non_id_sub_fault_answers_500_for_a_sub_that_is_not_a_uuid() {
+    let app = app(FaultSet::empty().with(Fault::NonIdSub500));
+    let token = forge(
+        json!({"alg": "HS256"}),
+        claims_for(json!("not-an-id"), 60),
+        SECRET,
+    );
+    let (status, _) = call(&app, Some(&format!("Bearer {token}")), None).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        call(&app, None, Some(&token)).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    // A UUID of no account, and a known one, are as without the fault.
+    let unknown = format!("Bearer {}", valid_token(Uuid::new_v4()));
+    assert_eq!(
+        call(&app, Some(&unknown), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let valid = format!("Bearer {}", valid_token(known()));
+    assert_eq!(call(&app, Some(&valid), None).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn authenticate_refuses_an_unknown_account() {
     let state = state(FaultSet::empty(), false);
     let request = Request::get("/me")
@@ -291,9 +351,123 @@ async fn authenticate_refuses_an_unknown_account() {
         .body(())
         .unwrap();
     let (parts, ()) = request.into_parts();
-    let refusal = state.auth.authenticate(&parts, &state).await;
+    let refusal = state
+        .auth
+        .authenticate(&parts, &state, Expiry::Checked)
+        .await;
     assert!(
-        matches!(refusal, Err(ApiError::Unauthorized)),
+        matches!(refusal, Err(ApiError::UnknownAccount)),
         "{refusal:?}"
+    );
+}
+
+#[tokio::test]
+async fn ignoring_the_expiry_admits_an_expired_token_of_an_existing_account_only() {
+    let expired = forge(
+        json!({"alg": "HS256"}),
+        claims_for(json!(known()), -3600),
+        SECRET,
+    );
+    let parts = |token: &str| {
+        let uri = format!("/stream?token={token}");
+        Request::post(uri).body(()).unwrap().into_parts().0
+    };
+    let with_account = state(FaultSet::empty(), true);
+    let checked = with_account
+        .auth
+        .authenticate(&parts(&expired), &with_account, Expiry::Checked)
+        .await;
+    assert!(
+        matches!(checked, Err(ApiError::Unauthorized)),
+        "{checked:?}"
+    );
+    let ignored = with_account
+        .auth
+        .authenticate(&parts(&expired), &with_account, Expiry::Ignored)
+        .await;
+    assert_eq!(ignored.map(|user| user.id).ok(), Some(known()));
+    // The expiry is not looked at; the account still is.
+    let without = state(FaultSet::empty(), false);
+    let ignored = without
+        .auth
+        .authenticate(&parts(&expired), &without, Expiry::Ignored)
+        .await;
+    assert!(
+        matches!(ignored, Err(ApiError::UnknownAccount)),
+        "{ignored:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_deleted_account_fault_makes_auth_me_500_and_nothing_else() {
+    let unknown = valid_token(Uuid::new_v4());
+    let header = format!("Bearer {unknown}");
+    let clean = app(FaultSet::empty());
+    let faulty = app(FaultSet::empty().with(Fault::DeletedAccount500));
+    for (app, status) in [
+        (&clean, StatusCode::UNAUTHORIZED),
+        (&faulty, StatusCode::INTERNAL_SERVER_ERROR),
+    ] {
+        assert_eq!(
+            call_path(app, "/auth/me", Some(&header), None).await.0,
+            status
+        );
+        assert_eq!(
+            call_path(app, "/auth/me", None, Some(&unknown)).await.0,
+            status
+        );
+        assert_eq!(
+            call(app, Some(&header), None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let valid = format!("Bearer {}", valid_token(known()));
+    let (status, body) = call_path(&faulty, "/auth/me", Some(&valid), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let user: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        user,
+        json!({"id": known(), "email": "a@example.com", "name": null})
+    );
+}
+
+#[tokio::test]
+async fn the_stream_ignores_expiry_fault_admits_expired_tokens_on_the_stream_only() {
+    let expired = forge(
+        json!({"alg": "HS256"}),
+        claims_for(json!(known()), -3600),
+        SECRET,
+    );
+    let header = format!("Bearer {expired}");
+    let clean = app(FaultSet::empty());
+    let faulty = app(FaultSet::empty().with(Fault::StreamIgnoresExpiry));
+    for (app, status) in [
+        (&clean, StatusCode::UNAUTHORIZED),
+        (&faulty, StatusCode::OK),
+    ] {
+        assert_eq!(
+            call_path(app, "/stream", Some(&header), None).await.0,
+            status
+        );
+        assert_eq!(
+            call_path(app, "/stream", None, Some(&expired)).await.0,
+            status
+        );
+        assert_eq!(
+            call(app, Some(&header), None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The signature is still checked.
+    let forged = forge(
+        json!({"alg": "HS256"}),
+        claims_for(json!(known()), -3600),
+        "another-secret",
+    );
+    assert_eq!(
+        call_path(&faulty, "/stream", Some(&format!("Bearer {forged}")), None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
     );
 }
