@@ -169,11 +169,23 @@ pub enum Fault {
     /// looks the account up, as the database's refusal to cast the value to
     /// a UUID would.
     NonIdSub500,
+    /// Breaks CORS-4: an origin that starts with an allowed origin is
+    /// granted (mirrored, with credentials), as `origin.startsWith(allowed)`
+    /// does: `http://localhost:5173.evil.example` and
+    /// `http://localhost:51730` pass for `http://localhost:5173`.
+    CorsOriginPrefix,
+    /// Breaks CORS-4: `Origin: null` (sandboxed frames, `file:` pages,
+    /// redirects across origins) is granted, `Access-Control-Allow-Origin:
+    /// null` with credentials, as an allow list that also holds `"null"`.
+    CorsNullOrigin,
+    /// Breaks CORS-4: an origin with an allowed origin's scheme and host is
+    /// granted whatever its port, as a check that compares host names only.
+    CorsAnyPort,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 44] = [
+    pub const ALL: [Fault; 47] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -218,6 +230,9 @@ impl Fault {
         Fault::StreamIgnoresExpiry,
         Fault::DeletedAccount500,
         Fault::NonIdSub500,
+        Fault::CorsOriginPrefix,
+        Fault::CorsNullOrigin,
+        Fault::CorsAnyPort,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -267,6 +282,9 @@ impl Fault {
             Fault::StreamIgnoresExpiry => "stream-ignores-expiry",
             Fault::DeletedAccount500 => "deleted-account-500",
             Fault::NonIdSub500 => "non-id-sub-500",
+            Fault::CorsOriginPrefix => "cors-origin-prefix",
+            Fault::CorsNullOrigin => "cors-null-origin",
+            Fault::CorsAnyPort => "cors-any-port",
         }
     }
 
@@ -318,6 +336,9 @@ impl Fault {
             Fault::StreamIgnoresExpiry => &["TOK-3", "SSE-3"],
             Fault::DeletedAccount500 => &["TOK-3"],
             Fault::NonIdSub500 => &["TOK-3"],
+            Fault::CorsOriginPrefix => &["CORS-4"],
+            Fault::CorsNullOrigin => &["CORS-4"],
+            Fault::CorsAnyPort => &["CORS-4"],
         }
     }
 

@@ -152,6 +152,9 @@ fn every_fault_has_a_case_below() {
 #[case::stream_ignores_expiry("stream-ignores-expiry")]
 #[case::deleted_account_500("deleted-account-500")]
 #[case::non_id_sub_500("non-id-sub-500")]
+#[case::cors_origin_prefix("cors-origin-prefix")]
+#[case::cors_null_origin("cors-null-origin")]
+#[case::cors_any_port("cors-any-port")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_fails_and_blocks_exactly_the_documented_scenarios(#[case] fault: &str) {
     let m = matrix();
