@@ -3,8 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, JwtFromRequestFunction, Strategy } from 'passport-jwt';
+import { isUuid } from '../common/uuid';
 import { preFix } from '../prefix';
-import type { AuthUser } from './auth-user';
+import { PrismaService } from '../prisma/prisma.service';
+import { type AuthUser, USER_FIELDS } from './auth-user';
 
 interface JwtPayload {
   sub?: unknown;
@@ -24,7 +26,10 @@ export const fromQueryWhenNoAuthorizationHeader: JwtFromRequestFunction = (req: 
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
-  constructor(config: ConfigService) {
+  constructor(
+    config: ConfigService,
+    private readonly prisma: PrismaService,
+  ) {
     super({
       jwtFromRequest: preFix('no-query-token')
         ? ExtractJwt.fromAuthHeaderAsBearerToken()
@@ -35,8 +40,18 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  /** The token was verified once, here, when the request came in. */
-  validate(payload: JwtPayload): AuthUser | false {
-    return typeof payload.sub === 'string' && payload.sub.length > 0 ? { id: payload.sub } : false;
+  /**
+   * The token was verified once, here, when the request came in. A valid
+   * signature proves who issued the token, not that its account still
+   * exists (a database reset, an id never registered): the account is
+   * loaded, and a missing one, or a `sub` that is not an account id at all,
+   * is a 401 on every route (TOK-3). The `sub` is checked to be a UUID
+   * first, so that it never reaches Prisma as an error (P2023, a 500).
+   */
+  async validate(payload: JwtPayload): Promise<AuthUser | false> {
+    const sub = payload.sub;
+    if (!isUuid(sub)) return false;
+    const account = await this.prisma.user.findUnique({ where: { id: sub }, select: USER_FIELDS });
+    return account ? { id: account.id, account } : false;
   }
 }
