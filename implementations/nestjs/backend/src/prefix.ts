@@ -22,6 +22,12 @@ export const PREFIX_SWITCHES = {
   'cors-reflect-origin': 'CORS with origin: true, reflecting any Origin with credentials',
   'cors-hardcoded-origin': 'CORS_ORIGIN is ignored for a hard-coded http://localhost:5173',
   'log-query-token': 'the request log prints the URL as it came, ?token= included',
+  'stream-ignores-expiry':
+    'the chat stream is guarded by a second passport strategy with ignoreExpiration: true: an expired token opens a stream',
+  'deleted-account-500':
+    'the JWT strategy does not refuse a token whose account is missing: GET /auth/me dereferences it (500)',
+  'non-id-sub-500':
+    'the token\'s sub goes to Prisma without a UUID check: a sub that is not a UUID answers 500 (P2023) on every route',
 } as const;
 
 export type PreFixSwitch = keyof typeof PREFIX_SWITCHES;
