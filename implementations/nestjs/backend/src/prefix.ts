@@ -28,6 +28,9 @@ export const PREFIX_SWITCHES = {
     'the JWT strategy does not refuse a token whose account is missing: GET /auth/me dereferences it (500)',
   'non-id-sub-500':
     'the token\'s sub goes to Prisma without a UUID check: a sub that is not a UUID answers 500 (P2023) on every route',
+  'cors-origin-prefix': 'CORS grants any origin that starts with an allowed one (origin.startsWith)',
+  'cors-null-origin': "CORS allows the origin 'null' besides CORS_ORIGIN",
+  'cors-any-port': 'CORS compares scheme and host only: an allowed host is granted on any port',
 } as const;
 
 export type PreFixSwitch = keyof typeof PREFIX_SWITCHES;
