@@ -116,7 +116,7 @@ fn no_harness_error(outcome: &RunOutcome) -> Result<(), Failed> {
 /// The scenarios a fault can reach: the browser ones when it names a
 /// browser scenario, the others when it names another (a web app fault
 /// cannot reach an API scenario, and most API faults no browser one).
-fn reached<'a>(named: &BTreeSet<&String>, all: &'a [LoadedScenario]) -> Vec<String> {
+fn reached(named: &BTreeSet<&String>, all: &[LoadedScenario]) -> Vec<String> {
     let touches = |browser: bool| {
         all.iter()
             .any(|s| s.scenario.needs.browser == browser && named.contains(&s.name))

@@ -11,13 +11,16 @@ use axum::http::HeaderValue;
 use axum::middleware;
 use axum::routing::{get, post};
 use sqlx::PgPool;
+use uuid::Uuid;
 
-use crate::auth::extract::{Authenticator, TokenSource};
+use crate::auth::extract::{Accounts, Authenticator, TokenSource};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::{TokenError, TokenKeys};
+use crate::auth::users::User;
 use crate::chat::stream::ChatSettings;
 use crate::chat::writer::MessageWriter;
 use crate::config::Config;
+use crate::db::DbError;
 use crate::faults::FaultSet;
 use crate::redis_client::RedisClient;
 use crate::request_log::{self, RequestLog};
@@ -57,7 +60,11 @@ impl AppState {
         Ok(AppState {
             messages: MessageWriter::start(db.clone()),
             db,
-            auth: Arc::new(Authenticator::new(keys, TokenSource::for_faults(faults))),
+            auth: Arc::new(Authenticator::new(
+                keys,
+                TokenSource::for_faults(faults),
+                faults,
+            )),
             throttle: LoginThrottle::new(
                 redis.clone(),
                 config.login_throttle_max,
@@ -69,6 +76,13 @@ impl AppState {
             faults,
             rows: RowCache::default(),
         })
+    }
+}
+
+impl Accounts for AppState {
+    /// From the row cache, else from the `users` table.
+    fn account(&self, id: Uuid) -> impl Future<Output = Result<Option<Arc<User>>, DbError>> + Send {
+        self.rows.user(&self.db, id)
     }
 }
 

@@ -64,7 +64,50 @@ fn policy(origins: &[HeaderValue], faults: FaultSet) -> CorsLayer {
     if faults.contains(Fault::CorsReflectOrigin) {
         return base.allow_origin(AllowOrigin::mirror_request());
     }
+    if faults.contains(Fault::CorsOriginPrefix) {
+        // As `origin.startsWith(allowed)`.
+        let allowed = origins.to_vec();
+        return base.allow_origin(AllowOrigin::predicate(move |origin, _| {
+            allowed
+                .iter()
+                .any(|a| origin.as_bytes().starts_with(a.as_bytes()))
+        }));
+    }
+    if faults.contains(Fault::CorsNullOrigin) {
+        // As an allow list that also holds "null" (for `file:` pages or
+        // sandboxed previews): every opaque origin gets in.
+        let with_null = origins
+            .iter()
+            .cloned()
+            .chain([HeaderValue::from_static("null")]);
+        return base.allow_origin(AllowOrigin::list(with_null));
+    }
+    if faults.contains(Fault::CorsAnyPort) {
+        // As a check that compares scheme and host and forgets the port.
+        let allowed: Vec<Vec<u8>> = origins
+            .iter()
+            .map(|a| without_port(a.as_bytes()).to_vec())
+            .collect();
+        return base.allow_origin(AllowOrigin::predicate(move |origin, _| {
+            let origin = without_port(origin.as_bytes());
+            allowed.iter().any(|a| a == origin)
+        }));
+    }
     base.allow_origin(AllowOrigin::list(origins.iter().cloned()))
+}
+
+/// `scheme://host` of `scheme://host[:port]` (the `cors-any-port` fault).
+fn without_port(origin: &[u8]) -> &[u8] {
+    let host_start = origin
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or(0, |i| i + 3);
+    match origin.iter().rposition(|&b| b == b':') {
+        Some(colon) if colon > host_start && origin[colon + 1..].iter().all(u8::is_ascii_digit) => {
+            &origin[..colon]
+        }
+        _ => origin,
+    }
 }
 
 /// The `cors-missing-on-errors` fault: drops every `Access-Control-*`
@@ -84,4 +127,149 @@ async fn strip_from_errors(request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::http::header::{
+        ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
+        ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+    };
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    const ALLOWED: &str = "http://localhost:5173";
+
+    /// The origins a misconfigured check lets through (the CORS
+    /// misconfiguration catalogue), for the allowed origin above.
+    const DISALLOWED: [&str; 11] = [
+        "null",
+        "http://localhost:5173.evil.example",
+        "http://evillocalhost:5173",
+        "http://localhost:5174",
+        "http://localhost",
+        "https://localhost:5173",
+        "http://sub.localhost:5173",
+        "http://localhost:51730",
+        "http://localhost:5173/",
+        "http://localhost:5173/path",
+        "https://evil.example",
+    ];
+
+    /// `Access-Control-Allow-Origin` of a preflight and of a plain `GET`
+    /// from `origin`, and whether they carry credentials.
+    async fn granted(faults: FaultSet, origin: &str) -> Vec<(Option<String>, bool)> {
+        let router = Router::new().route("/", get(|| async { "ok" }));
+        let app = apply(router, &[HeaderValue::from_static(ALLOWED)], faults);
+        let preflight = Request::options("/")
+            .header(ORIGIN, origin)
+            .header(ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .body(Body::empty())
+            .unwrap();
+        let simple = Request::get("/")
+            .header(ORIGIN, origin)
+            .body(Body::empty())
+            .unwrap();
+        let mut answers = Vec::new();
+        for request in [preflight, simple] {
+            let response = app.clone().oneshot(request).await.unwrap();
+            assert!(response.status().is_success(), "{origin}");
+            let header = |name| {
+                let value: Option<&HeaderValue> = response.headers().get(name);
+                value.map(|v| v.to_str().unwrap().to_owned())
+            };
+            answers.push((
+                header(ACCESS_CONTROL_ALLOW_ORIGIN),
+                header(ACCESS_CONTROL_ALLOW_CREDENTIALS).as_deref() == Some("true"),
+            ));
+        }
+        answers
+    }
+
+    /// The origins of [`DISALLOWED`] that `faults` grant, with credentials.
+    async fn wrongly_granted(faults: FaultSet) -> Vec<&'static str> {
+        let mut wrong = Vec::new();
+        for origin in DISALLOWED {
+            let answers = granted(faults, origin).await;
+            if answers
+                .iter()
+                .any(|(allow, creds)| allow.as_deref() == Some(origin) && *creds)
+            {
+                wrong.push(origin);
+            }
+            assert!(
+                answers
+                    .iter()
+                    .all(|(allow, _)| allow.as_deref() != Some("*"))
+            );
+        }
+        wrong
+    }
+
+    #[tokio::test]
+    async fn the_allowed_origin_is_granted_with_credentials() {
+        for faults in [
+            FaultSet::empty(),
+            FaultSet::empty().with(Fault::CorsOriginPrefix),
+            FaultSet::empty().with(Fault::CorsNullOrigin),
+            FaultSet::empty().with(Fault::CorsAnyPort),
+        ] {
+            let answers = granted(faults, ALLOWED).await;
+            assert!(
+                answers
+                    .iter()
+                    .all(|(allow, creds)| allow.as_deref() == Some(ALLOWED) && *creds),
+                "{faults:?}: {answers:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn no_disallowed_origin_is_granted() {
+        assert_eq!(wrongly_granted(FaultSet::empty()).await, Vec::<&str>::new());
+    }
+
+    #[tokio::test]
+    async fn the_prefix_fault_grants_origins_that_start_with_the_allowed_one() {
+        assert_eq!(
+            wrongly_granted(FaultSet::empty().with(Fault::CorsOriginPrefix)).await,
+            [
+                "http://localhost:5173.evil.example",
+                "http://localhost:51730",
+                "http://localhost:5173/",
+                "http://localhost:5173/path",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_null_origin_fault_grants_null() {
+        assert_eq!(
+            wrongly_granted(FaultSet::empty().with(Fault::CorsNullOrigin)).await,
+            ["null"]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_any_port_fault_grants_the_host_on_every_port() {
+        assert_eq!(
+            wrongly_granted(FaultSet::empty().with(Fault::CorsAnyPort)).await,
+            [
+                "http://localhost:5174",
+                "http://localhost",
+                "http://localhost:51730",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_port_is_cut_from_the_host_only() {
+        assert_eq!(without_port(b"http://localhost:5173"), b"http://localhost");
+        assert_eq!(without_port(b"http://localhost"), b"http://localhost");
+        assert_eq!(without_port(b"http://[::1]:8080"), b"http://[::1]");
+        assert_eq!(without_port(b"null"), b"null");
+    }
 }

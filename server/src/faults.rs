@@ -153,11 +153,39 @@ pub enum Fault {
     /// Breaks LOG-1: a successful login answers `201`, as a NestJS `@Post`
     /// handler does without `@HttpCode(200)`.
     LoginAnswers201,
+    /// Breaks TOK-3 and SSE-3: the chat stream verifies its token without
+    /// the expiry (signature and account still checked), as a second
+    /// passport strategy with `ignoreExpiration: true` does: an expired
+    /// token opens a stream, by header and by `?token=`. The other routes
+    /// refuse it.
+    StreamIgnoresExpiry,
+    /// Breaks TOK-3: a verified token whose `sub` names no account (one
+    /// issued before a database reset) makes `GET /auth/me` answer `500`,
+    /// as a handler that dereferences the missing row; the other routes
+    /// refuse it with `401`.
+    DeletedAccount500,
+    /// Breaks TOK-3: a verified token whose `sub` is not a UUID (`"not-an-id"`,
+    /// `""`, a number) answers `500` on every protected route, each of which
+    /// looks the account up, as the database's refusal to cast the value to
+    /// a UUID would.
+    NonIdSub500,
+    /// Breaks CORS-4: an origin that starts with an allowed origin is
+    /// granted (mirrored, with credentials), as `origin.startsWith(allowed)`
+    /// does: `http://localhost:5173.evil.example` and
+    /// `http://localhost:51730` pass for `http://localhost:5173`.
+    CorsOriginPrefix,
+    /// Breaks CORS-4: `Origin: null` (sandboxed frames, `file:` pages,
+    /// redirects across origins) is granted, `Access-Control-Allow-Origin:
+    /// null` with credentials, as an allow list that also holds `"null"`.
+    CorsNullOrigin,
+    /// Breaks CORS-4: an origin with an allowed origin's scheme and host is
+    /// granted whatever its port, as a check that compares host names only.
+    CorsAnyPort,
 }
 
 impl Fault {
     /// Every fault, in the order of the documentation.
-    pub const ALL: [Fault; 41] = [
+    pub const ALL: [Fault; 47] = [
         Fault::RegisterUnmappedErrors,
         Fault::RegisterCheckThenInsert,
         Fault::NoQueryToken,
@@ -199,6 +227,12 @@ impl Fault {
         Fault::DocumentsListEveryone,
         Fault::ForeignDocument403,
         Fault::LoginAnswers201,
+        Fault::StreamIgnoresExpiry,
+        Fault::DeletedAccount500,
+        Fault::NonIdSub500,
+        Fault::CorsOriginPrefix,
+        Fault::CorsNullOrigin,
+        Fault::CorsAnyPort,
     ];
 
     /// The kebab-case name used in `REFERENCE_FAULTS` and `--fault`.
@@ -245,6 +279,12 @@ impl Fault {
             Fault::DocumentsListEveryone => "documents-list-everyone",
             Fault::ForeignDocument403 => "foreign-document-403",
             Fault::LoginAnswers201 => "login-answers-201",
+            Fault::StreamIgnoresExpiry => "stream-ignores-expiry",
+            Fault::DeletedAccount500 => "deleted-account-500",
+            Fault::NonIdSub500 => "non-id-sub-500",
+            Fault::CorsOriginPrefix => "cors-origin-prefix",
+            Fault::CorsNullOrigin => "cors-null-origin",
+            Fault::CorsAnyPort => "cors-any-port",
         }
     }
 
@@ -293,6 +333,12 @@ impl Fault {
             Fault::DocumentsListEveryone => &["DOC-1"],
             Fault::ForeignDocument403 => &["DOC-2"],
             Fault::LoginAnswers201 => &["LOG-1"],
+            Fault::StreamIgnoresExpiry => &["TOK-3", "SSE-3"],
+            Fault::DeletedAccount500 => &["TOK-3"],
+            Fault::NonIdSub500 => &["TOK-3"],
+            Fault::CorsOriginPrefix => &["CORS-4"],
+            Fault::CorsNullOrigin => &["CORS-4"],
+            Fault::CorsAnyPort => &["CORS-4"],
         }
     }
 

@@ -1,7 +1,8 @@
 //! In-memory copies of the rows that never change once written: users and
 //! documents. The API has no way to update or delete either, so a copy read
-//! once stays true, and `GET /auth/me`, `GET /documents/:id` and every chat
-//! stream are spared a database round trip. A miss reads the database as
+//! once stays true, and the account check of every protected route,
+//! `GET /documents/:id` and every chat stream are spared a database round
+//! trip. A miss reads the database as
 //! before; an absent row is never remembered. Both caches are bounded: users
 //! by count, documents by their size.
 

@@ -1,13 +1,16 @@
 //! Access tokens: HS256 JWTs with `sub`, `email`, `iat` and `exp` (LOG-4),
 //! verified with no leeway and no other algorithm (TOK-3).
 
+use std::fmt;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode, get_current_timestamp,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
 use crate::config::{JwtSecret, KNOWN_DEFAULT_SECRET};
@@ -26,23 +29,92 @@ struct IssuedClaims<'a> {
     exp: u64,
 }
 
-/// The claims the server needs back. `iat` is required by being a plain
-/// field; `email` is ignored, the database is the truth about users.
+/// The claims the server needs back. `sub` and `iat` are required by being
+/// plain fields; `email` is ignored, the database is the truth about users.
 #[derive(Deserialize)]
 struct CheckedClaims {
-    sub: Uuid,
+    sub: Subject,
     #[expect(dead_code, reason = "required for a token to be accepted, never read")]
     iat: u64,
     exp: u64,
 }
 
+/// What a signed token's `sub` names. Only a UUID can name an account; any
+/// other value (`"not-an-id"`, `""`, a number) is kept apart rather than
+/// failing the decoding, so that the one place that decides about accounts
+/// (`extract.rs`) decides about it too, and never hands it to the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A UUID: the id of the account the token was issued to, if it exists.
+    Id(Uuid),
+    /// Anything that is not a UUID string.
+    NotAnId,
+}
+
+impl<'de> Deserialize<'de> for Subject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SubjectVisitor)
+    }
+}
+
+/// Reads a JSON scalar as a [`Subject`] without allocating (an object or
+/// an array fails the decoding, as jsonwebtoken's own claim checks do).
+struct SubjectVisitor;
+
+impl<'de> Visitor<'de> for SubjectVisitor {
+    type Value = Subject;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a subject")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Subject, E> {
+        Ok(Uuid::parse_str(value).map_or(Subject::NotAnId, Subject::Id))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Subject, E> {
+        Ok(Subject::NotAnId)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Subject, E> {
+        Ok(Subject::NotAnId)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Subject, E> {
+        Ok(Subject::NotAnId)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Subject, E> {
+        Ok(Subject::NotAnId)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Subject, E> {
+        Ok(Subject::NotAnId)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Subject, E> {
+        Ok(Subject::NotAnId)
+    }
+}
+
 /// What a valid token proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifiedToken {
-    /// The user the token was issued to (`sub`).
-    pub user_id: Uuid,
+    /// Whom the token was issued to (`sub`); whether that account exists is
+    /// for the caller to check.
+    pub subject: Subject,
     /// When it expires, in seconds since the epoch (`exp`).
     pub expires_at: u64,
+}
+
+/// Whether verification checks `exp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// The contract: a token is refused from the second of its `exp`.
+    Checked,
+    /// The `stream-ignores-expiry` fault's chat stream: `exp` is not looked
+    /// at (the signature still is).
+    Ignored,
 }
 
 /// Signs and verifies tokens with the configured secret. Built once at
@@ -51,6 +123,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// The same without the expiry, for [`Expiry::Ignored`].
+    validation_ignoring_expiry: Validation,
     expires_in_secs: u64,
     accept_alg_none: bool,
 }
@@ -71,7 +145,13 @@ impl TokenKeys {
         // jsonwebtoken refuses only when `exp < now`; asking it to refuse
         // tokens expiring in less than a second makes that `exp <= now`.
         validation.reject_tokens_expiring_in_less_than = 1;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // `sub` is required by `CheckedClaims`, whatever its type: a `sub`
+        // that is not a string must reach the account check, not vanish as
+        // a "missing" claim here.
+        validation.set_required_spec_claims(&["exp"]);
+        let mut validation_ignoring_expiry = validation.clone();
+        validation_ignoring_expiry.validate_exp = false;
+        validation_ignoring_expiry.reject_tokens_expiring_in_less_than = 0;
         let verifying_secret = if faults.contains(Fault::VerifyWithDefaultSecret) {
             KNOWN_DEFAULT_SECRET.as_bytes()
         } else {
@@ -81,6 +161,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes())?,
             decoding: DecodingKey::from_secret(verifying_secret)?,
             validation,
+            validation_ignoring_expiry,
             expires_in_secs,
             accept_alg_none: faults.contains(Fault::AlgNoneAccepted),
         })
@@ -101,9 +182,18 @@ impl TokenKeys {
 
     /// Checks signature, algorithm and expiry.
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        match decode::<CheckedClaims>(token, &self.decoding, &self.validation) {
+        self.verify_with(token, Expiry::Checked)
+    }
+
+    /// Checks signature and algorithm, and the expiry as `expiry` says.
+    pub fn verify_with(&self, token: &str, expiry: Expiry) -> Result<VerifiedToken, TokenError> {
+        let validation = match expiry {
+            Expiry::Checked => &self.validation,
+            Expiry::Ignored => &self.validation_ignoring_expiry,
+        };
+        match decode::<CheckedClaims>(token, &self.decoding, validation) {
             Ok(data) => Ok(VerifiedToken {
-                user_id: data.claims.sub,
+                subject: data.claims.sub,
                 expires_at: data.claims.exp,
             }),
             Err(_) if self.accept_alg_none && declares_alg_none(token) => verify_unsigned(token),
@@ -138,7 +228,7 @@ fn verify_unsigned(token: &str) -> Result<VerifiedToken, TokenError> {
         return Err(ErrorKind::ExpiredSignature.into());
     }
     Ok(VerifiedToken {
-        user_id: claims.sub,
+        subject: claims.sub,
         expires_at: claims.exp,
     })
 }
@@ -193,7 +283,7 @@ mod tests {
         let user = Uuid::new_v4();
         let token = keys.issue(user, "a@example.com").unwrap();
         let verified = keys.verify(&token).unwrap();
-        assert_eq!(verified.user_id, user);
+        assert_eq!(verified.subject, Subject::Id(user));
         let payload: Value = jsonwebtoken::dangerous::insecure_decode_claims(&token).unwrap();
         assert_eq!(
             payload["exp"].as_u64().unwrap() - payload["iat"].as_u64().unwrap(),
@@ -289,11 +379,59 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_sub_that_is_not_a_uuid_verifies_as_not_an_id() {
+        let keys = keys(FaultSet::empty());
+        let now = get_current_timestamp();
+        for sub in [
+            json!("not-an-id"),
+            json!(""),
+            json!(12345),
+            json!(null),
+            json!(true),
+        ] {
+            let payload = json!({"sub": sub, "iat": now, "exp": now + 60});
+            let token = forge(json!({"alg": "HS256"}), payload, "unit-test-secret");
+            assert_eq!(
+                keys.verify(&token).map(|v| v.subject).ok(),
+                Some(Subject::NotAnId),
+                "{sub}"
+            );
+        }
+        for sub in [json!({"id": "x"}), json!(["a"])] {
+            let payload = json!({"sub": sub, "iat": now, "exp": now + 60});
+            let token = forge(json!({"alg": "HS256"}), payload, "unit-test-secret");
+            assert!(keys.verify(&token).is_err(), "{sub}");
+        }
+    }
+
+    #[test]
+    fn ignoring_the_expiry_still_checks_the_signature() {
+        let keys = keys(FaultSet::empty());
+        let user = Uuid::new_v4();
+        let expired = forge(
+            json!({"alg": "HS256"}),
+            claims(user, -3600),
+            "unit-test-secret",
+        );
+        assert!(keys.verify(&expired).is_err());
+        let verified = keys.verify_with(&expired, Expiry::Ignored).unwrap();
+        assert_eq!(verified.subject, Subject::Id(user));
+        let forged = forge(
+            json!({"alg": "HS256"}),
+            claims(user, -3600),
+            "another-secret",
+        );
+        assert!(keys.verify_with(&forged, Expiry::Ignored).is_err());
+        let unsigned = forge(json!({"alg": "none"}), claims(user, 60), "");
+        assert!(keys.verify_with(&unsigned, Expiry::Ignored).is_err());
+    }
+
+    #[test]
     fn the_alg_none_fault_accepts_unsigned_tokens_but_not_expired_ones() {
         let keys = keys(FaultSet::empty().with(Fault::AlgNoneAccepted));
         let user = Uuid::new_v4();
         let token = forge(json!({"alg": "none"}), claims(user, 60), "");
-        assert_eq!(keys.verify(&token).unwrap().user_id, user);
+        assert_eq!(keys.verify(&token).unwrap().subject, Subject::Id(user));
         let expired = forge(json!({"alg": "none"}), claims(user, -5), "");
         assert!(keys.verify(&expired).is_err());
         let forged = forge(json!({"alg": "HS256"}), claims(user, 60), "another-secret");
@@ -311,6 +449,6 @@ mod tests {
             claims(user, 60),
             KNOWN_DEFAULT_SECRET,
         );
-        assert_eq!(keys.verify(&forged).unwrap().user_id, user);
+        assert_eq!(keys.verify(&forged).unwrap().subject, Subject::Id(user));
     }
 }

@@ -7,6 +7,7 @@
 //! token is checked once, at the start: a token that expires while the
 //! answer streams does not cut it (SSE-4).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts, State};
@@ -26,7 +27,8 @@ use uuid::Uuid;
 use super::answer::Answer;
 use super::store::{Message, Role};
 use super::writer::{MessageWriter, SaveError};
-use crate::auth::extract::AuthUser;
+use crate::auth::extract::{Accounts, AuthUser, Authenticator};
+use crate::auth::token::Expiry;
 use crate::documents::routes::DocumentId;
 use crate::error::ApiError;
 use crate::faults::{Fault, FaultSet};
@@ -45,6 +47,7 @@ const CANNED_ANSWER: &str = "I could not find anything about that in this docume
 #[derive(Debug, Clone, Copy)]
 pub struct ChatSettings {
     delay: Duration,
+    expiry: Expiry,
     recheck_token: bool,
     buffered: bool,
     send_done: bool,
@@ -58,6 +61,11 @@ impl ChatSettings {
     pub fn new(delay: Duration, faults: FaultSet) -> Self {
         ChatSettings {
             delay,
+            expiry: if faults.contains(Fault::StreamIgnoresExpiry) {
+                Expiry::Ignored
+            } else {
+                Expiry::Checked
+            },
             recheck_token: faults.contains(Fault::StreamRecheckToken),
             buffered: faults.contains(Fault::StreamBuffered),
             send_done: !faults.contains(Fault::StreamNoDone),
@@ -71,20 +79,24 @@ impl ChatSettings {
 /// Who asks for a stream. It refuses a request without a valid token
 /// before the stream starts, as [`AuthUser`] does, except under the
 /// `stream-starts-before-auth` fault, which keeps the refusal to send it
-/// inside the stream.
+/// inside the stream (and the `stream-ignores-expiry` fault, which does not
+/// look at the token's expiry).
 pub struct Caller(Result<AuthUser, ApiError>);
 
 impl<S> FromRequestParts<S> for Caller
 where
-    AuthUser: FromRequestParts<S, Rejection = ApiError>,
+    Arc<Authenticator>: FromRef<S>,
     ChatSettings: FromRef<S>,
-    S: Send + Sync,
+    S: Accounts + Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = AuthUser::from_request_parts(parts, state).await;
-        if ChatSettings::from_ref(state).auth_in_stream {
+        let settings = ChatSettings::from_ref(state);
+        let user = Arc::<Authenticator>::from_ref(state)
+            .authenticate(parts, state, settings.expiry)
+            .await;
+        if settings.auth_in_stream {
             Ok(Caller(user))
         } else {
             user.map(|user| Caller(Ok(user)))

@@ -22,6 +22,15 @@ export const PREFIX_SWITCHES = {
   'cors-reflect-origin': 'CORS with origin: true, reflecting any Origin with credentials',
   'cors-hardcoded-origin': 'CORS_ORIGIN is ignored for a hard-coded http://localhost:5173',
   'log-query-token': 'the request log prints the URL as it came, ?token= included',
+  'stream-ignores-expiry':
+    'the chat stream is guarded by a second passport strategy with ignoreExpiration: true: an expired token opens a stream',
+  'deleted-account-500':
+    'the JWT strategy does not refuse a token whose account is missing: GET /auth/me dereferences it (500)',
+  'non-id-sub-500':
+    'the token\'s sub goes to Prisma without a UUID check: a sub that is not a UUID answers 500 (P2023) on every route',
+  'cors-origin-prefix': 'CORS grants any origin that starts with an allowed one (origin.startsWith)',
+  'cors-null-origin': "CORS allows the origin 'null' besides CORS_ORIGIN",
+  'cors-any-port': 'CORS compares scheme and host only: an allowed host is granted on any port',
 } as const;
 
 export type PreFixSwitch = keyof typeof PREFIX_SWITCHES;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { preFix } from '../prefix';
-import { AuthUser, CurrentUser, PublicUser } from './auth-user';
+import { AuthUser, CurrentUser, PublicUser, publicUser } from './auth-user';
 import { AuthService, Session } from './auth.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -22,9 +22,10 @@ export class AuthController {
     return this.auth.login(dto);
   }
 
+  /** The account the guard loaded with the token: no second query. */
   @Get('me')
   @UseGuards(JwtAuthGuard)
-  me(@CurrentUser() user: AuthUser): Promise<PublicUser> {
-    return this.auth.me(user.id);
+  me(@CurrentUser() user: AuthUser): PublicUser {
+    return publicUser(user.account);
   }
 }

@@ -5,7 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { preFix } from '../prefix';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy } from './jwt.strategy';
+import { JwtIgnoringExpiryStrategy, JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 
 @Module({
@@ -30,6 +30,6 @@ import { LoginThrottleService } from './login-throttle.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, LoginThrottleService],
+  providers: [AuthService, JwtStrategy, JwtIgnoringExpiryStrategy, LoginThrottleService],
 })
 export class AuthModule {}

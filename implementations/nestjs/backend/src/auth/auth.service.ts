@@ -9,7 +9,7 @@ import * as bcrypt from 'bcryptjs';
 import { preFix } from '../prefix';
 import { DATABASE_UNAVAILABLE, isDatabaseOutage, isUniqueViolation } from '../prisma/prisma-errors';
 import { PrismaService } from '../prisma/prisma.service';
-import { PublicUser, publicUser } from './auth-user';
+import { PublicUser, publicUser, USER_FIELDS } from './auth-user';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { LoginThrottleService } from './login-throttle.service';
@@ -19,8 +19,6 @@ const BCRYPT_ROUNDS = 10;
 const TIMING_EQUALIZER_HASH = '$2b$10$rl/okARUyllUGQ7U1F0I0OKjd.AkDCoS4Qb1Y074ztLzQsCCqfNMe';
 export const EMAIL_TAKEN = 'Email already registered';
 export const BAD_CREDENTIALS = 'Invalid email or password';
-
-const USER_FIELDS = { id: true, email: true, name: true } as const;
 
 export interface Session {
   accessToken: string;
@@ -79,12 +77,6 @@ export class AuthService {
     }
     await this.throttle.reset(dto.email);
     return this.session(user);
-  }
-
-  async me(userId: string): Promise<PublicUser> {
-    const user = await this.prisma.user.findUnique({ where: { id: userId }, select: USER_FIELDS });
-    if (!user) throw new UnauthorizedException();
-    return user;
   }
 
   private async session(user: { id: string; email: string; name: string | null }): Promise<Session> {

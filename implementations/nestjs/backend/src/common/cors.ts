@@ -14,6 +14,9 @@ export function corsOptions(corsOrigin: string): CorsOptions {
   if (preFix('cors-wildcard')) origin = '*';
   if (preFix('cors-reflect-origin')) origin = true;
   if (preFix('cors-hardcoded-origin')) origin = 'http://localhost:5173';
+  if (preFix('cors-origin-prefix')) origin = startsWithAnAllowedOrigin(corsOrigins(corsOrigin));
+  if (preFix('cors-null-origin')) origin = [...corsOrigins(corsOrigin), 'null'];
+  if (preFix('cors-any-port')) origin = sameSchemeAndHost(corsOrigins(corsOrigin));
   return {
     origin,
     credentials: true,
@@ -22,5 +25,30 @@ export function corsOptions(corsOrigin: string): CorsOptions {
     exposedHeaders: ['Retry-After'],
     maxAge: 600,
     optionsSuccessStatus: 204,
+  };
+}
+
+type OriginCallback = (err: Error | null, allow?: boolean) => void;
+
+/** `cors-origin-prefix`: `origin.startsWith(allowed)`, which grants `<allowed>.evil.example`. */
+function startsWithAnAllowedOrigin(allowed: string[]) {
+  return (origin: string | undefined, callback: OriginCallback): void =>
+    callback(null, origin !== undefined && allowed.some((a) => origin.startsWith(a)));
+}
+
+/** `cors-any-port`: scheme and host compared, the port forgotten. */
+function sameSchemeAndHost(allowed: string[]) {
+  const withoutPort = (origin: string): string | null => {
+    try {
+      const url = new URL(origin);
+      return `${url.protocol}//${url.hostname}`;
+    } catch {
+      return null;
+    }
+  };
+  const hosts = new Set(allowed.map(withoutPort));
+  return (origin: string | undefined, callback: OriginCallback): void => {
+    const host = origin === undefined ? null : withoutPort(origin);
+    callback(null, host !== null && hosts.has(host));
   };
 }

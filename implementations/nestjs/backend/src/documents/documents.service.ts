@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { isUuid } from '../common/uuid';
 import { PrismaService } from '../prisma/prisma.service';
 import { CreateDocumentDto } from './dto/create-document.dto';
 
@@ -10,7 +11,6 @@ export interface DocumentView {
 }
 
 const DOCUMENT_FIELDS = { id: true, title: true, content: true, createdAt: true } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class DocumentsService {
@@ -37,7 +37,7 @@ export class DocumentsService {
    * would confirm that it exists).
    */
   async findOwned(ownerId: string, id: string): Promise<DocumentView> {
-    const document = UUID.test(id)
+    const document = isUuid(id)
       ? await this.prisma.document.findFirst({ where: { id, ownerId }, select: DOCUMENT_FIELDS })
       : null;
     if (!document) throw new NotFoundException('Document not found');
