@@ -123,7 +123,12 @@ fn forge(header: Value, claims: Value, key: &str) -> String {
     }
     let header: Header = serde_json::from_value(header).unwrap();
     crate::auth::hs256::install();
-    encode(&header, &claims, &EncodingKey::from_secret(key.as_bytes()).unwrap()).unwrap()
+    encode(
+        &header,
+        &claims,
+        &EncodingKey::from_secret(key.as_bytes()).unwrap(),
+    )
+    .unwrap()
 }
 
 fn claims_for(sub: Value, exp_offset: i64) -> Value {
