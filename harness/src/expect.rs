@@ -323,6 +323,16 @@ fn has_type(v: &Value, ty: JsonType) -> bool {
     }
 }
 
+/// A text shortened for a message, on a character boundary.
+pub(crate) fn short_text(text: &str) -> String {
+    if text.chars().count() > 120 {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}…")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// A JSON value shortened for a message.
 pub(crate) fn short(v: &Value) -> String {
     let text = v.to_string();

@@ -30,6 +30,7 @@ pub(crate) mod cors;
 pub(crate) mod deadline;
 pub(crate) mod expect;
 pub mod libtest;
+pub(crate) mod origins;
 pub mod outcome;
 pub mod plan;
 pub mod process;
@@ -43,6 +44,7 @@ pub mod services;
 pub mod status;
 pub mod subject;
 pub mod suite;
+pub(crate) mod traffic;
 
 pub use suite::{Error, Subject, Suite};
 

@@ -157,49 +157,123 @@ impl Suite {
         run_trials(mode, |args, harness| self.trials(args, harness))
     }
 
-    /// The suite's tests: one per scenario, all run together on the first
-    /// test's call, each reporting its scenario's verdict.
+    /// The suite's tests: one per scenario (one per case of a matrix
+    /// scenario), all run together on the first test's call, each
+    /// reporting its verdict.
     pub fn trials(self, args: &Arguments, harness: Arc<Harness>) -> Result<Vec<Trial>, Error> {
         let (_, scenarios) = self.load()?;
-        let plan = crate::plan::plan(&scenarios, self.options().capabilities())
-            .map_err(crate::run::SuiteError::from)?;
-        let probe = |name: &str| Trial::test(name.to_owned(), || Ok(()));
-        let selected: Vec<String> = scenarios
-            .iter()
-            .filter(|s| {
-                let trial = probe(&trial_name(s));
-                !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
-            })
-            .map(|s| s.name.clone())
-            .collect();
+        // One test per scenario, or per selected case of a matrix scenario.
+        let mut tests: Vec<(String, String, Option<String>)> = Vec::new();
+        for s in &scenarios {
+            match &s.scenario.matrix {
+                Some(matrix) => {
+                    for case in matrix.cases() {
+                        let label = case.label();
+                        if s.selects_case(&label) {
+                            let name = format!("{}[{label}]", trial_name(s));
+                            tests.push((name, s.name.clone(), Some(label)));
+                        }
+                    }
+                }
+                None => tests.push((trial_name(s), s.name.clone(), None)),
+            }
+        }
+        let mut selection: std::collections::BTreeMap<String, Option<Vec<String>>> =
+            std::collections::BTreeMap::new();
+        for (name, scenario, case) in &tests {
+            let probe = Trial::test(name.clone(), || Ok(()));
+            if args.is_filtered_out(&probe) || args.is_ignored(&probe) {
+                continue;
+            }
+            let entry = selection
+                .entry(scenario.clone())
+                .or_insert_with(|| case.as_ref().map(|_| Vec::new()));
+            if let (Some(cases), Some(case)) = (entry.as_mut(), case) {
+                cases.push(case.clone());
+            }
+        }
         let strict = self.options().strict;
-        let suite = Arc::new(self);
+        let suite = Arc::new(self.only_cases(selection));
         let outcome: Arc<OnceLock<Result<RunOutcome, String>>> = Arc::new(OnceLock::new());
-        Ok(plan
-            .scenarios
-            .iter()
-            .map(|planned| {
-                let name = planned.scenario.name.clone();
-                let (suite, harness, outcome, selected) = (
+        Ok(tests
+            .into_iter()
+            .map(|(name, scenario, case)| {
+                let (suite, harness, outcome) = (
                     Arc::clone(&suite),
                     Arc::clone(&harness),
                     Arc::clone(&outcome),
-                    selected.clone(),
                 );
-                Trial::ignorable_test(trial_name(planned.scenario), move || {
-                    let run = outcome.get_or_init(|| {
-                        let only = suite.as_ref().clone().only(&selected);
-                        harness.run(&only).map_err(|e| e.to_string())
-                    });
+                Trial::ignorable_test(name, move || {
+                    let run =
+                        outcome.get_or_init(|| harness.run(&suite).map_err(|e| e.to_string()));
                     let run = run.as_ref().map_err(|e| Failed::from(e.as_str()))?;
                     let result = run
                         .scenarios
                         .iter()
-                        .find(|r| r.name == name)
+                        .find(|r| r.name == scenario)
                         .ok_or_else(|| Failed::from("the scenario did not run"))?;
-                    test_result(result, strict)
+                    let traffic = traffic_seen(run, &scenario, case.as_deref());
+                    match &case {
+                        None => with_traffic(test_result(result, strict), traffic),
+                        Some(label) => {
+                            let case = result.cases.iter().find(|c| &c.case == label);
+                            with_traffic(case_result(result, case, strict), traffic)
+                        }
+                    }
                 })
             })
             .collect())
     }
+}
+
+/// The findings of the checks on all traffic seen in a scenario (and case).
+fn traffic_seen(run: &RunOutcome, scenario: &str, case: Option<&str>) -> Vec<String> {
+    run.traffic
+        .iter()
+        .filter(|t| t.scenario == scenario && t.case.as_deref() == case)
+        .map(|t| {
+            format!(
+                "{} broke on an exchange of step {}: {}",
+                t.rule,
+                t.step,
+                crate::report::sentence::check(&t.check)
+            )
+        })
+        .collect()
+}
+
+/// A test's result with the traffic findings seen in it: a finding fails
+/// the test that made the exchange, whatever its own rules.
+fn with_traffic(
+    result: Result<Completion, Failed>,
+    traffic: Vec<String>,
+) -> Result<Completion, Failed> {
+    if traffic.is_empty() {
+        return result;
+    }
+    let before = match result {
+        Err(e) => e.message().map(str::to_owned).unwrap_or_default(),
+        Ok(_) => String::new(),
+    };
+    Err(Failed::from(
+        format!("{before}\n{}", traffic.join("\n"))
+            .trim()
+            .to_owned(),
+    ))
+}
+
+/// One case's verdict as a test's result.
+fn case_result(
+    scenario: &ScenarioResult,
+    case: Option<&crate::outcome::CaseResult>,
+    strict: bool,
+) -> Result<Completion, Failed> {
+    let Some(case) = case else {
+        // The scenario ended before its cases: its verdict is theirs.
+        return test_result(scenario, strict);
+    };
+    let mut one = scenario.clone();
+    one.verdict = case.verdict.clone();
+    one.cases = vec![case.clone()];
+    test_result(&one, strict)
 }

@@ -77,6 +77,26 @@ impl StepResult {
     }
 }
 
+/// A rule that broke on some exchange of the run, seen by the checks that
+/// hold on all traffic (`traffic.rs`), with where it was seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrafficFinding {
+    /// The rule it breaks.
+    pub rule: String,
+    /// The check that did not hold.
+    pub check: FailedCheck,
+    /// The scenario whose exchange it was.
+    pub scenario: String,
+    /// The step (0: the browser's own requests, seen after its steps).
+    pub step: usize,
+    /// The case of a matrix scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// The exchange, when the step made it (not for the browser's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Transcript>,
+}
+
 /// The verdict of one scenario: whose failure it is, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", content = "reason", rename_all = "snake_case")]
@@ -119,6 +139,47 @@ pub struct Blocked {
     pub rule: String,
 }
 
+/// What one case of a matrix scenario produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// The case's label: `route=GET /auth/me, token=expired, via=query`.
+    pub case: String,
+    /// Its verdict (a step of its own failed, was blocked, could not run).
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// Its `[[each]]` steps that ran (the failing one last; kept only
+    /// for cases that did not pass).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepResult>,
+    /// How long it took.
+    pub millis: u64,
+}
+
+impl CaseResult {
+    /// The step that ended the case, if any.
+    pub fn failed_step(&self) -> Option<&StepResult> {
+        self.steps.iter().find(|s| s.ended())
+    }
+}
+
+/// The verdict of many cases: a failure wins, then a harness error, then a
+/// block; not applicable only when every case is; else pass.
+pub fn combined<'a>(verdicts: impl IntoIterator<Item = &'a Verdict> + Clone) -> Verdict {
+    let first = |status: Status| verdicts.clone().into_iter().find(|v| v.status() == status);
+    for status in [Status::Fail, Status::Error, Status::Blocked] {
+        if let Some(v) = first(status) {
+            return v.clone();
+        }
+    }
+    let mut all = verdicts.clone().into_iter().peekable();
+    if all.peek().is_some() && all.all(|v| v.status() == Status::NotApplicable) {
+        return first(Status::NotApplicable)
+            .cloned()
+            .unwrap_or(Verdict::Pass);
+    }
+    Verdict::Pass
+}
+
 /// What one scenario produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
@@ -137,6 +198,9 @@ pub struct ScenarioResult {
     pub verdict: Verdict,
     /// The steps that ran (the failing one last).
     pub steps: Vec<StepResult>,
+    /// For a matrix scenario, each case's result, in the matrix's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseResult>,
     /// The last lines the subject printed, for failures of own subjects.
     pub subject_output: Option<String>,
     /// The file name of its HAR file (every request the browser made),
@@ -204,6 +268,9 @@ pub struct RunOutcome {
     pub scenarios: Vec<ScenarioResult>,
     /// One verdict per rule of the catalogue, in contract order.
     pub rules: Vec<RuleVerdict>,
+    /// What the checks on all traffic found, in the order seen.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub traffic: Vec<TrafficFinding>,
     /// Whether SHOULD failures fail the run.
     pub strict: bool,
     /// Phase timings in milliseconds (services, subject start, scenarios).
@@ -221,12 +288,27 @@ impl RunOutcome {
         catalogue: &Catalogue,
         strict: bool,
     ) -> RunOutcome {
-        let rules = rule_verdicts(&scenarios, catalogue, strict);
+        RunOutcome::with_traffic(subject, services, scenarios, Vec::new(), catalogue, strict)
+    }
+
+    /// Builds the per-rule verdicts from the scenario results and what the
+    /// checks on all traffic found: a rule broken on some exchange fails
+    /// (warns, for a SHOULD), naming where.
+    pub fn with_traffic(
+        subject: String,
+        services: String,
+        scenarios: Vec<ScenarioResult>,
+        traffic: Vec<TrafficFinding>,
+        catalogue: &Catalogue,
+        strict: bool,
+    ) -> RunOutcome {
+        let rules = rule_verdicts(&scenarios, &traffic, catalogue, strict);
         RunOutcome {
             subject,
             services,
             scenarios,
             rules,
+            traffic,
             strict,
             phases: Vec::new(),
             millis: 0,
@@ -283,6 +365,7 @@ impl RunOutcome {
 
 fn rule_verdicts(
     scenarios: &[ScenarioResult],
+    traffic: &[TrafficFinding],
     catalogue: &Catalogue,
     strict: bool,
 ) -> Vec<RuleVerdict> {
@@ -298,9 +381,10 @@ fn rule_verdicts(
         .map(|rule| {
             let list = by_rule.get(rule.id.as_str()).cloned().unwrap_or_default();
             let any = |f: fn(&Verdict) -> bool| list.iter().any(|s| f(&s.verdict));
-            let status = if list.is_empty() {
+            let seen_broken = traffic.iter().any(|t| t.rule == rule.id);
+            let status = if list.is_empty() && !seen_broken {
                 Status::NotRun
-            } else if any(|v| *v == Verdict::Fail) {
+            } else if seen_broken || any(|v| *v == Verdict::Fail) {
                 if rule.level == Level::Must || strict {
                     Status::Fail
                 } else {
@@ -360,6 +444,7 @@ pub(crate) mod fixtures {
             level,
             verdict,
             steps: Vec::new(),
+            cases: Vec::new(),
             subject_output: None,
             har: None,
             millis: 0,
@@ -413,6 +498,7 @@ mod tests {
             level: Level::Must,
             verdict,
             steps: Vec::new(),
+            cases: Vec::new(),
             subject_output: None,
             har: None,
             millis: 0,

@@ -150,7 +150,7 @@ pub struct Suite {
     sources: Vec<ScenarioSource>,
     catalogues: Vec<PathBuf>,
     filters: Vec<String>,
-    only: Option<Vec<String>>,
+    only: Option<std::collections::BTreeMap<String, Option<Vec<String>>>>,
     options: SuiteOptions,
 }
 
@@ -212,7 +212,18 @@ impl Suite {
     /// Only the scenarios of exactly these names (after the filters).
     #[must_use]
     pub fn only(mut self, names: &[String]) -> Suite {
-        self.only = Some(names.to_vec());
+        self.only = Some(names.iter().map(|n| (n.clone(), None)).collect());
+        self
+    }
+
+    /// Only these scenarios, and of a matrix scenario only the cases
+    /// listed with it (`None`: all its cases).
+    #[must_use]
+    pub fn only_cases(
+        mut self,
+        selection: std::collections::BTreeMap<String, Option<Vec<String>>>,
+    ) -> Suite {
+        self.only = Some(selection);
         self
     }
 
@@ -265,8 +276,15 @@ impl Suite {
         }
         let scenarios = load_sources(&self.sources, &catalogue)?;
         let mut scenarios = crate::scenario::select::selected(scenarios, &self.filters);
-        if let Some(names) = &self.only {
-            scenarios.retain(|s| names.contains(&s.name));
+        if let Some(only) = &self.only {
+            scenarios.retain(|s| only.contains_key(&s.name));
+            for s in &mut scenarios {
+                if let Some(Some(cases)) = only.get(&s.name) {
+                    let keep = |label: &String| s.selects_case(label) && cases.contains(label);
+                    let kept: Vec<String> = cases.iter().filter(|l| keep(l)).cloned().collect();
+                    s.selected_cases = Some(kept);
+                }
+            }
         }
         if scenarios.is_empty() {
             return Err(Error::NothingSelected(self.filters.clone()));

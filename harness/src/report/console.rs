@@ -67,6 +67,13 @@ pub fn render(outcome: &RunOutcome) -> String {
             let _ = writeln!(out, "{}", indent(&failure_text(s), "  "));
         }
     }
+    if !outcome.traffic.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSEEN ON EVERY EXCHANGE (rules that hold on all traffic)\n"
+        );
+        let _ = write!(out, "{}", traffic_text(outcome));
+    }
     let sections: [(&str, &str, super::VerdictFilter); 2] = [
         (
             "BLOCKED (not checked: a setup step failed)",
@@ -127,6 +134,60 @@ pub fn render(outcome: &RunOutcome) -> String {
     redact(&out)
 }
 
+/// How many findings of one rule are shown in full; the rest are counted.
+const FINDINGS_SHOWN: usize = 3;
+
+/// The findings of the checks on all traffic, by rule: where each was
+/// seen, what broke, and the exchange.
+pub fn traffic_text(outcome: &crate::outcome::RunOutcome) -> String {
+    let mut out = String::new();
+    let mut rules: Vec<&str> = outcome.traffic.iter().map(|t| t.rule.as_str()).collect();
+    rules.dedup();
+    let mut seen_rules: Vec<&str> = Vec::new();
+    for rule in rules {
+        if seen_rules.contains(&rule) {
+            continue;
+        }
+        seen_rules.push(rule);
+        let findings: Vec<_> = outcome.traffic.iter().filter(|t| t.rule == rule).collect();
+        let summary = outcome
+            .rules
+            .iter()
+            .find(|r| r.id == rule)
+            .map_or("", |r| r.summary.as_str());
+        let _ = writeln!(
+            out,
+            "FAIL [{rule}] {summary}: {} exchange(s) broke it",
+            findings.len()
+        );
+        for t in findings.iter().take(FINDINGS_SHOWN) {
+            let case = t
+                .case
+                .as_ref()
+                .map(|c| format!(" [{c}]"))
+                .unwrap_or_default();
+            let step = if t.step == 0 {
+                "the browser's requests".to_owned()
+            } else {
+                format!("step {}", t.step)
+            };
+            let _ = writeln!(out, "  seen in {}{case}, {step}:", t.scenario);
+            let _ = writeln!(out, "    - {}", super::sentence::check(&t.check));
+            if let Some(x) = &t.exchange {
+                let _ = writeln!(out, "{}", indent(&transcript_text(x), "    "));
+            }
+        }
+        if findings.len() > FINDINGS_SHOWN {
+            let _ = writeln!(
+                out,
+                "  … and {} more (report.json lists them all)",
+                findings.len() - FINDINGS_SHOWN
+            );
+        }
+    }
+    redact(&out)
+}
+
 /// What went wrong in one scenario: the failing step, its problems, its
 /// exchanges and the subject's last output.
 pub fn failure_text(s: &ScenarioResult) -> String {
@@ -145,46 +206,39 @@ pub fn failure_text(s: &ScenarioResult) -> String {
         _ => {}
     }
     if let Some(step) = s.failed_step() {
-        let role = match &step.setup {
-            Some(rule) => format!(", setup covered by {rule}"),
-            None => String::new(),
-        };
+        let _ = write!(out, "{}", step_text(&s.file, step));
+    }
+    let ended: Vec<&crate::outcome::CaseResult> = s
+        .cases
+        .iter()
+        .filter(|c| c.verdict != Verdict::Pass)
+        .collect();
+    if !ended.is_empty() {
         let _ = writeln!(
             out,
-            "step {} ({}{role}): {}",
-            step.index, step.kind, step.label
+            "{} of {} cases did not pass:",
+            ended.len(),
+            s.cases.len()
         );
-        let at = step
-            .at
-            .as_ref()
-            .map(|at| format!("{}:{at}", s.file))
-            .unwrap_or_default();
-        if !at.is_empty() {
-            let _ = writeln!(out, "  at {at}");
+        for c in ended.iter().take(CASES_SHOWN) {
+            let _ = writeln!(out, "case [{}]: {}", c.case, c.verdict.status().word());
+            match &c.verdict {
+                Verdict::NotApplicable(why) | Verdict::Error(why) => {
+                    let _ = writeln!(out, "  {why}");
+                }
+                _ => {}
+            }
+            if let Some(step) = c.failed_step() {
+                let _ = write!(out, "{}", indent(&step_text(&s.file, step), "  "));
+                let _ = writeln!(out);
+            }
         }
-        if let Some(why) = &step.stopped {
-            let _ = writeln!(
-                out,
-                "{}",
-                indent(&format!("- could not be carried out: {why}"), "  ")
-            );
-        }
-        for c in &step.failed {
-            let _ = writeln!(
-                out,
-                "{}",
-                indent(&format!("- {}", super::sentence::check(c)), "  ")
-            );
-        }
-        for a in &step.artifacts {
-            let _ = writeln!(
-                out,
-                "{}",
-                indent(&format!("- {}", super::sentence::artifact(a)), "  ")
-            );
-        }
-        for t in &step.transcripts {
-            let _ = writeln!(out, "{}", indent(&transcript_text(t), "  "));
+        if ended.len() > CASES_SHOWN {
+            let rest: Vec<&str> = ended[CASES_SHOWN..]
+                .iter()
+                .map(|c| c.case.as_str())
+                .collect();
+            let _ = writeln!(out, "and [{}]", rest.join("], ["));
         }
     }
     if let Some(output) = &s.subject_output
@@ -194,6 +248,40 @@ pub fn failure_text(s: &ScenarioResult) -> String {
         let _ = writeln!(out, "{}", indent(output, "  | "));
     }
     redact(&out)
+}
+
+/// How many of a matrix scenario's failing cases are shown in full.
+const CASES_SHOWN: usize = 3;
+
+/// One step that ended its scenario or case: where it is written, what did
+/// not hold, what it left, and its exchanges.
+fn step_text(file: &str, step: &crate::outcome::StepResult) -> String {
+    let mut out = String::new();
+    let role = match &step.setup {
+        Some(rule) => format!(", setup covered by {rule}"),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "step {} ({}{role}): {}",
+        step.index, step.kind, step.label
+    );
+    if let Some(at) = &step.at {
+        let _ = writeln!(out, "  at {file}:{at}");
+    }
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(why) = &step.stopped {
+        lines.push(format!("could not be carried out: {why}"));
+    }
+    lines.extend(step.failed.iter().map(super::sentence::check));
+    lines.extend(step.artifacts.iter().map(super::sentence::artifact));
+    for line in lines {
+        let _ = writeln!(out, "{}", indent(&format!("- {line}"), "  "));
+    }
+    for t in &step.transcripts {
+        let _ = writeln!(out, "{}", indent(&transcript_text(t), "  "));
+    }
+    out
 }
 
 fn transcript_text(t: &Transcript) -> String {

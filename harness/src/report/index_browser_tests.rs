@@ -20,6 +20,7 @@ fn outcome(screenshot: &Path) -> RunOutcome {
         level: Level::Must,
         verdict,
         steps: Vec::new(),
+        cases: Vec::new(),
         subject_output: None,
         har: None,
         millis: 0,

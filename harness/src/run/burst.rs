@@ -1,7 +1,7 @@
 //! The `burst` step: the same request sent many times at once, with the
 //! answers counted per status; in rounds, each checked on its own.
 
-use super::exchange::{REQUEST_TIMEOUT, build, send_within};
+use super::exchange::{REQUEST_TIMEOUT, build, observe, send_within};
 use super::scene::{Ran, Scene, StepError};
 use crate::check::{FailedCheck, What};
 use crate::outcome::Transcript;
@@ -60,8 +60,12 @@ async fn burst_once(
     let mut sends = Vec::with_capacity(step.count);
     for _ in 0..step.count {
         let (builder, mut transcript) = build(scene, &step.request)?;
+        let watch = &scene.watch;
         sends.push(async move {
             let result = send_within(builder, &mut transcript, within).await;
+            if let Ok(received) = &result {
+                observe(watch, &transcript, received.status, Some(&received.body));
+            }
             (result.map(|r| r.status), transcript)
         });
     }

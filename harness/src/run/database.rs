@@ -7,6 +7,9 @@ use std::time::Duration;
 
 /// Cuts, slows down or restores the database link.
 pub(crate) async fn run(scene: &mut Scene, step: &DatabaseStep) -> Result<Ran, StepError> {
+    if step.state == DatabaseState::Down {
+        scene.watch.dependency_cut();
+    }
     let subject = scene.own_subject()?;
     match step.state {
         DatabaseState::Down => subject.proxy().cut().await,

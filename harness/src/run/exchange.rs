@@ -32,19 +32,24 @@ pub(crate) fn build<E>(
     scene: &Scene,
     x: &Exchange<E>,
 ) -> Result<(reqwest::RequestBuilder, Transcript), StepError> {
-    let method = reqwest::Method::from_bytes(x.method.as_bytes())
-        .map_err(|_| StepError::Harness(format!("{:?} is not an HTTP method", x.method)))?;
+    let method_text = scene.expand(&x.method)?;
+    let method = reqwest::Method::from_bytes(method_text.as_bytes())
+        .map_err(|_| StepError::Harness(format!("{method_text:?} is not an HTTP method")))?;
     let url = format!("{}{}", scene.base_url, scene.expand(&x.path)?);
     let mut transcript = Transcript {
         request: format!("{method} {url}"),
         ..Transcript::default()
     };
     let mut builder = scene.client().request(method, &url);
-    let query: Vec<(String, String)> = x
-        .query
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), scene.expand(v)?)))
-        .collect::<Result<_, StepError>>()?;
+    // A part whose value is exactly a matrix field the case does not give
+    // is left out (a token sent by header in one case, by query in another).
+    let optional = |text: &str| scene.vars.expand_optional(text);
+    let mut query: Vec<(String, String)> = Vec::new();
+    for (k, v) in &x.query {
+        if let Some(v) = optional(v)? {
+            query.push((k.clone(), v));
+        }
+    }
     if !query.is_empty() {
         builder = builder.query(&query);
         let shown: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -53,20 +58,21 @@ pub(crate) fn build<E>(
             .push_str(&format!("?{}", shown.join("&")));
     }
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
-    if let Some(origin) = &x.origin {
-        headers.insert("origin".into(), scene.expand(origin)?);
+    if let Some(origin) = &x.origin
+        && let Some(origin) = optional(origin)?
+    {
+        headers.insert("origin".into(), origin);
     }
-    if let Some(token) = &x.bearer {
-        headers.insert(
-            "authorization".into(),
-            format!("Bearer {}", scene.expand(token)?),
-        );
+    if let Some(token) = &x.bearer
+        && let Some(token) = optional(token)?
+    {
+        headers.insert("authorization".into(), format!("Bearer {token}"));
     }
     let body = if let Some(json) = &x.json {
         headers.insert("content-type".into(), "application/json".into());
         Some(scene.vars.expand_toml(json)?.to_string())
     } else if let Some(raw) = &x.body {
-        Some(scene.expand(raw)?)
+        optional(raw)?
     } else {
         x.json_padded_to_bytes.map(|n| {
             headers.insert("content-type".into(), "application/json".into());
@@ -74,7 +80,14 @@ pub(crate) fn build<E>(
         })
     };
     for (k, v) in &x.headers {
-        headers.insert(k.to_ascii_lowercase(), scene.expand(v)?);
+        match optional(v)? {
+            Some(v) => {
+                headers.insert(k.to_ascii_lowercase(), v);
+            }
+            None => {
+                headers.remove(&k.to_ascii_lowercase());
+            }
+        }
     }
     for (k, v) in &headers {
         builder = builder.header(k, v);
@@ -130,6 +143,32 @@ pub(crate) async fn send_within(
         body,
         json,
     })
+}
+
+/// Gives an exchange that got an answer to the checks every exchange gets
+/// (`traffic.rs`); `body` when it was read.
+pub(crate) fn observe(
+    watch: &crate::traffic::Watch,
+    transcript: &Transcript,
+    status: u16,
+    body: Option<&str>,
+) {
+    let method = transcript.request.split(' ').next().unwrap_or_default();
+    let origin = transcript
+        .request_headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("origin"))
+        .map(|(_, v)| v.as_str());
+    watch.observe(
+        &crate::traffic::Observed {
+            method,
+            origin,
+            status,
+            headers: &transcript.response_headers,
+            body,
+        },
+        Some(transcript),
+    );
 }
 
 /// The failed check of a request that got no (whole) answer.

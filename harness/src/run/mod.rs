@@ -7,6 +7,7 @@
 pub(crate) mod blame;
 pub(crate) mod browser;
 pub(crate) mod burst;
+pub(crate) mod cases;
 pub(crate) mod connections;
 pub(crate) mod database;
 pub(crate) mod exchange;
@@ -22,6 +23,7 @@ pub(crate) mod scenario;
 pub(crate) mod scene;
 pub(crate) mod sleep;
 pub(crate) mod start_fails;
+pub(crate) mod step_list;
 pub(crate) mod steps;
 pub(crate) mod stream;
 pub(crate) mod suite;

@@ -6,6 +6,9 @@ use crate::scenario::model::{RedisState, RedisStep};
 
 /// Cuts or restores the Redis link.
 pub(crate) async fn run(scene: &mut Scene, step: &RedisStep) -> Result<Ran, StepError> {
+    if step.state == RedisState::Down {
+        scene.watch.dependency_cut();
+    }
     let subject = scene.own_subject()?;
     match step.state {
         RedisState::Down => subject.redis_proxy().cut().await,

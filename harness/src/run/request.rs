@@ -17,6 +17,12 @@ pub(crate) async fn run(scene: &mut Scene, step: &RequestStep) -> Result<Ran, St
             });
         }
     };
+    super::exchange::observe(
+        &scene.watch,
+        &transcript,
+        received.status,
+        Some(&received.body),
+    );
     let mut problems = Vec::new();
     let e = &step.expect;
     expect::check_status(e, received.status, &mut problems);

@@ -13,8 +13,17 @@ pub(crate) async fn run(scene: &mut Scene, step: &RestartStep) -> Result<Ran, St
         scene.secret = Some(secret.clone());
     }
     let subject = scene.own_subject()?;
-    Ok(Ran::checks(match subject.restart(&changes).await {
+    let restarted = if step.reset_database {
+        subject.restart_on_empty_database(&changes).await
+    } else {
+        subject.restart(&changes).await
+    };
+    Ok(Ran::checks(match restarted {
         Ok(()) => Vec::new(),
+        // Emptying the database is the harness's own work.
+        Err(e @ crate::subject::managed::SubjectError::Reset(_)) => {
+            return Err(StepError::Harness(e.to_string()));
+        }
         Err(e) => vec![FailedCheck::new(
             What::Restart,
             "the subject to come back",

@@ -4,12 +4,12 @@
 //! setup step (see [`super::blame`]), *n/a* or *error* for a step that
 //! could not be carried out ([`super::scene::StepError::verdict`]).
 
-use super::blame::{blame, blame_start};
+use super::blame::blame_start;
 use super::frontend::{attach_frontend, open_session, prepare_browser};
 use super::scene::Scene;
-use super::steps::{label, run_step};
+use super::step_list::{StepList, run_steps};
 use crate::browser::pool::BrowserPool;
-use crate::check::{Artifact, FailedCheck, What};
+use crate::check::{FailedCheck, What};
 use crate::outcome::{ScenarioResult, StepResult, Verdict};
 use crate::plan::{Placement, Planned};
 use crate::scenario::load::LoadedScenario;
@@ -41,6 +41,8 @@ pub(crate) struct RunContext<'a> {
     /// Held shared by every scenario while it runs, and alone by those the
     /// plan says must run alone.
     pub(crate) quiet: tokio::sync::RwLock<()>,
+    /// What the checks on all traffic found.
+    pub(crate) traffic: std::sync::Arc<std::sync::Mutex<Vec<crate::outcome::TrafficFinding>>>,
 }
 
 /// What starting a subject of its own for a scenario takes.
@@ -73,6 +75,7 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
         .map_or(ctx.allowed_origin.as_str(), str::trim)
         .to_owned();
     let overrides = ctx.launcher.map(|l| &l.launch.selectors);
+    let neighbours = crate::origins::neighbours(&origin);
     for b in BUILTIN {
         let value = match (b.name, b.source) {
             ("unique", _) => Some(unique.clone()),
@@ -85,6 +88,10 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
             ("default_secret", _) => Some(DEFAULT_SECRET.to_owned()),
             ("jwt_secret", _) => ctx.secret.clone(),
             ("closed_port", _) => closed_port(),
+            (name, Source::Neighbour) => neighbours
+                .iter()
+                .find(|(variable, _)| *variable == name)
+                .map(|(_, origin)| origin.clone()),
             (name, Source::Profile { default, .. }) => Some(
                 overrides
                     .and_then(|o| o.get(name))
@@ -97,6 +104,22 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
             scene.vars.set(b.name, value);
         }
     }
+}
+
+/// The origins the scenario's subject is told to allow: its own
+/// `CORS_ORIGIN` when the scenario sets one, else the run's.
+fn allowed_origins(ctx: &RunContext<'_>, s: &LoadedScenario) -> Vec<String> {
+    let list = s
+        .scenario
+        .needs
+        .env
+        .get("CORS_ORIGIN")
+        .map_or(ctx.allowed_origin.as_str(), String::as_str);
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A local port where nothing listens.
@@ -115,6 +138,7 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
         level: s.level,
         verdict,
         steps: Vec::new(),
+        cases: Vec::new(),
         subject_output: None,
         har: None,
         millis: 0,
@@ -146,8 +170,17 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         own: None,
         sources: ctx.sources.clone(),
         browser: None,
+        watch: crate::traffic::Watch::new(
+            std::sync::Arc::clone(&ctx.traffic),
+            &s.name,
+            allowed_origins(ctx, s),
+        ),
     };
     builtin_vars(&mut scene, ctx, s);
+    if let Some(password) = scene.vars.get("password") {
+        let password = password.to_owned();
+        scene.watch.with_password(&password);
+    }
     let mut extra = s.scenario.needs.env.clone();
     extra
         .entry("CORS_ORIGIN".to_owned())
@@ -229,6 +262,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             Ok(b) => {
                 scene.vars.set("frontend_url", b.frontend_url.clone());
                 scene.vars.set("origin", b.frontend_url.clone());
+                scene.watch.allow_origin(&b.frontend_url);
                 scene.browser = Some(b);
             }
             Err(problem) => {
@@ -247,7 +281,19 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         }
     }
     if result.verdict == Verdict::Pass {
-        run_steps(s, &mut scene, &mut result).await;
+        let list = StepList {
+            entries: &s.scenario.steps,
+            positions: &s.step_positions,
+            first_index: 1,
+        };
+        let (steps, verdict) = run_steps(&list, &s.scenario.rules, &mut scene).await;
+        result.steps = steps;
+        if let Some(verdict) = verdict {
+            result.verdict = verdict;
+        } else if let Some(matrix) = &s.scenario.matrix {
+            result.cases = super::cases::run_cases(s, matrix, &scene).await;
+            result.verdict = crate::outcome::combined(result.cases.iter().map(|c| &c.verdict));
+        }
     }
     if matches!(result.verdict, Verdict::Fail | Verdict::Blocked(_))
         && let Some(own) = &scene.own
@@ -255,6 +301,28 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         result.subject_output = Some(own.output_tail(30));
     }
     if let Some(b) = scene.browser.take() {
+        // The browser's own requests get the checks every exchange gets.
+        let mut watch = scene.watch.clone();
+        watch.at_step(0);
+        for e in b.recorder.all_entries() {
+            if let Some(status) = e.status {
+                let headers: Vec<(String, String)> = e
+                    .allow_origin
+                    .iter()
+                    .map(|v| ("access-control-allow-origin".to_owned(), v.clone()))
+                    .collect();
+                watch.observe(
+                    &crate::traffic::Observed {
+                        method: &e.method,
+                        origin: e.origin.as_deref(),
+                        status,
+                        headers: &headers,
+                        body: None,
+                    },
+                    None,
+                );
+            }
+        }
         // The HAR is a report of the run, not a check: a file that cannot
         // be written is said, and changes no verdict.
         match b.write_har() {
@@ -272,79 +340,6 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
     }
     result.millis = started.elapsed().as_millis() as u64;
     result
-}
-
-/// Runs the steps in order until one ends the scenario.
-async fn run_steps(s: &LoadedScenario, scene: &mut Scene, result: &mut ScenarioResult) {
-    for (i, entry) in s.scenario.steps.iter().enumerate() {
-        let t = Instant::now();
-        let step = &entry.step;
-        let mut record = StepResult {
-            index: i + 1,
-            kind: step.kind(),
-            setup: entry.setup.clone(),
-            label: label(step),
-            at: s.step_positions.get(i).cloned(),
-            failed: Vec::new(),
-            stopped: None,
-            artifacts: Vec::new(),
-            transcripts: Vec::new(),
-            millis: 0,
-        };
-        let verdict = match run_step(scene, step).await {
-            Ok(ran) if ran.failed.is_empty() => None,
-            Ok(ran) => {
-                record.failed = ran.failed;
-                record.transcripts = ran.transcripts;
-                let cors_refused = browser_artifacts(scene, &mut record, i + 1).await;
-                Some(blame(entry, &record, &s.scenario.rules, cors_refused))
-            }
-            Err(e) => {
-                record.stopped = Some(e.to_string());
-                Some(e.verdict(i + 1))
-            }
-        };
-        record.millis = t.elapsed().as_millis() as u64;
-        let ended = verdict.is_some();
-        result.steps.push(record);
-        if let Some(verdict) = verdict {
-            result.verdict = verdict;
-        }
-        if ended {
-            break;
-        }
-    }
-}
-
-/// What a failed browser or network step leaves for the report: a
-/// screenshot, the first answer the browser refused for CORS, and every
-/// request it made. Returns whether the browser refused an answer for
-/// CORS (the failure is then blamed on the rule that covers that).
-async fn browser_artifacts(scene: &Scene, record: &mut StepResult, index: usize) -> bool {
-    let Some(b) = &scene.browser else {
-        return false;
-    };
-    if !matches!(record.kind, "browser" | "network") {
-        return false;
-    }
-    if record.kind == "browser" {
-        record
-            .artifacts
-            .push(match b.screenshot(&format!("step{index}")).await {
-                Ok(path) => Artifact::Screenshot { path },
-                Err(reason) => Artifact::ScreenshotMissing { reason },
-            });
-    }
-    let refusal = b.first_cors_refusal();
-    if let Some(line) = &refusal {
-        record
-            .artifacts
-            .push(Artifact::CorsRefusal { line: line.clone() });
-    }
-    record.artifacts.push(Artifact::BrowserRequests {
-        lines: b.request_lines(),
-    });
-    refusal.is_some()
 }
 
 /// The record of a scenario's preparation (step 0) that failed.
@@ -388,6 +383,7 @@ mod tests {
             browsers: None,
             artifacts: std::env::temp_dir(),
             quiet: tokio::sync::RwLock::new(()),
+            traffic: Default::default(),
         };
         let mut scene = Scene {
             vars: Default::default(),
@@ -397,10 +393,17 @@ mod tests {
             own: None,
             sources: None,
             browser: None,
+            watch: crate::traffic::Watch::new(Default::default(), "a", Vec::new()),
         };
         builtin_vars(&mut scene, &ctx, &s);
-        // Set once the subject and the frontend are up.
-        let later = ["port", "backend_url", "frontend_url"];
+        // Set once the subject and the frontend are up; an allowed origin
+        // whose host has no dot has no unescaped-dot neighbour.
+        let later = [
+            "port",
+            "backend_url",
+            "frontend_url",
+            "origin_unescaped_dot",
+        ];
         let set: BTreeSet<&str> = scene.vars.values().map(|(k, _)| k).collect();
         let want: BTreeSet<&str> = BUILTIN
             .iter()

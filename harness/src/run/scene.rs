@@ -24,6 +24,8 @@ pub(crate) struct Scene {
     pub(crate) sources: Option<crate::subject::sources::SourceTree>,
     /// The browser and recording proxy of a browser scenario.
     pub(crate) browser: Option<crate::browser::scene::BrowserScene>,
+    /// The checks every exchange of the scenario gets.
+    pub(crate) watch: crate::traffic::Watch,
 }
 
 /// What a step that was carried out gives back: the checks that did not
@@ -89,6 +91,21 @@ impl Scene {
         self.own
             .as_ref()
             .map_or(&self.client, ManagedSubject::client)
+    }
+
+    /// The scene of one case of a matrix: the scenario's variables and
+    /// the case's (`vars`), on the same subject, with no control of it.
+    pub(crate) fn for_case(&self, vars: Vars, case: &str) -> Scene {
+        Scene {
+            vars,
+            client: self.client().clone(),
+            base_url: self.base_url.clone(),
+            secret: self.secret.clone(),
+            own: None,
+            sources: None,
+            browser: None,
+            watch: self.watch.in_case(case),
+        }
     }
 
     /// The browser side, for browser and network steps.

@@ -44,6 +44,7 @@ pub(crate) fn label(step: &Step) -> String {
         Step::Token(t) => format!("check the token {}", t.value),
         Step::Database(d) => format!("database {:?}", d.state).to_lowercase(),
         Step::Redis(r) => format!("redis {:?}", r.state).to_lowercase(),
+        Step::Restart(r) if r.reset_database => "restart the subject on an empty database".into(),
         Step::Restart(r) if r.env.is_empty() => "restart the subject".into(),
         Step::Restart(r) => format!(
             "restart the subject with {:?}",

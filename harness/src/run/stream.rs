@@ -82,6 +82,7 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
             _ => String::new(),
         };
         record_response(&mut transcript, status, &headers, &body);
+        super::exchange::observe(&scene.watch, &transcript, status, Some(&body));
         let json = serde_json::from_str(&body).ok();
         expect::check_json(&e.json, json.as_ref(), "body", &scene.vars, &mut problems)?;
         if e.sequence.is_some() && e.status.is_none_or(|want| want == status) {
@@ -97,6 +98,7 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
         });
     }
     record_response(&mut transcript, status, &headers, "");
+    super::exchange::observe(&scene.watch, &transcript, status, None);
     let mut events: Vec<EventRecord> = Vec::new();
     let mut stream = response.bytes_stream().eventsource();
     let ended = loop {

@@ -255,18 +255,26 @@ pub async fn run_suite_on(
         browsers: subjects.launch.is_some().then_some(&browsers),
         artifacts: options.artifacts.clone(),
         quiet: tokio::sync::RwLock::new(()),
+        traffic: Default::default(),
     };
     progress.start(plan.scenarios.len());
     let t = Instant::now();
     let results = run_scheduled(plan, &ctx, options, progress).await;
     phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
     browsers.close_all().await;
+    let traffic = std::mem::take(
+        &mut *ctx
+            .traffic
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     drop(ctx);
     drop(subjects);
-    let mut outcome = RunOutcome::new(
+    let mut outcome = RunOutcome::with_traffic(
         options.subject.describe(),
         services_line,
         results,
+        traffic,
         catalogue,
         options.strict,
     );

@@ -24,6 +24,10 @@ pub struct LoadedScenario {
     pub level: Level,
     /// Where each step is written in the file (`line:column`), for reports.
     pub step_positions: Vec<String>,
+    /// Where each `[[each]]` step is written in the file.
+    pub each_positions: Vec<String>,
+    /// The labels of the cases a filter selected (`None`: every case).
+    pub selected_cases: Option<Vec<String>>,
 }
 
 impl LoadedScenario {
@@ -49,9 +53,21 @@ impl LoadedScenario {
         self.steps().any(|s| !matches!(s, Step::StartFails(_)))
     }
 
-    /// The steps, without their roles.
+    /// Whether the case labelled `label` runs.
+    pub fn selects_case(&self, label: &str) -> bool {
+        self.selected_cases
+            .as_ref()
+            .is_none_or(|labels| labels.iter().any(|l| l == label))
+    }
+
+    /// Every step, those run once per case (`[[each]]`) included, without
+    /// their roles.
     pub fn steps(&self) -> impl Iterator<Item = &Step> {
-        self.scenario.steps.iter().map(|e| &e.step)
+        self.scenario
+            .steps
+            .iter()
+            .chain(&self.scenario.each)
+            .map(|e| &e.step)
     }
 }
 
@@ -197,22 +213,28 @@ pub fn load_bytes(
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let step_positions = match &spans {
-        Some(spans) => (0..scenario.steps.len())
-            .map(|i| {
-                let offset = spans.span(&[Seg::Key("steps"), Seg::Index(i)]).start;
-                let at = SourceError::at(path, text, offset, String::new());
-                format!("{}:{}", at.line, at.column)
-            })
-            .collect(),
-        None => Vec::new(),
+    let positions = |list: &'static str, count: usize| -> Vec<String> {
+        match &spans {
+            Some(spans) => (0..count)
+                .map(|i| {
+                    let offset = spans.span(&[Seg::Key(list), Seg::Index(i)]).start;
+                    let at = SourceError::at(path, text, offset, String::new());
+                    format!("{}:{}", at.line, at.column)
+                })
+                .collect(),
+            None => Vec::new(),
+        }
     };
+    let step_positions = positions("steps", scenario.steps.len());
+    let each_positions = positions("each", scenario.each.len());
     Ok(LoadedScenario {
         name,
         path: path.to_owned(),
         scenario,
         level,
         step_positions,
+        each_positions,
+        selected_cases: None,
     })
 }
 
@@ -238,23 +260,91 @@ fn validate(s: &Scenario, catalogue: &Catalogue, spans: &SpanIndex<'_>) -> Vec<(
             ));
         }
     }
-    if s.steps.is_empty() {
+    if s.steps.is_empty() && s.each.is_empty() {
         errors.push((
             at(&[Seg::Key("title")]),
             "the scenario has no steps: add at least one [[steps]] table".into(),
         ));
-    } else if s.steps.iter().all(|e| e.is_setup()) {
+    } else if s.steps.iter().chain(&s.each).all(|e| e.is_setup()) {
         errors.push((
-            at(&[Seg::Key("steps")]),
+            at(&[Seg::Key(if s.each.is_empty() { "steps" } else { "each" })]),
             "every step is marked `setup`: a scenario needs at least one step that checks its rules"
                 .into(),
         ));
     }
     let mut defined: BTreeSet<String> = BTreeSet::new();
-    for (i, entry) in s.steps.iter().enumerate() {
-        let step_path = [Seg::Key("steps"), Seg::Index(i)];
+    validate_steps(
+        s,
+        "steps",
+        &s.steps,
+        &mut defined,
+        catalogue,
+        spans,
+        &mut errors,
+    );
+    match (&s.matrix, s.each.is_empty()) {
+        (None, false) => errors.push((
+            at(&[Seg::Key("each")]),
+            "[[each]] steps run once per case of a matrix: add a [matrix] with at least one axis"
+                .into(),
+        )),
+        (Some(_), true) => errors.push((
+            at(&[Seg::Key("matrix")]),
+            "the [matrix] has no [[each]] steps to run for its cases".into(),
+        )),
+        (Some(matrix), false) => {
+            validate_matrix(matrix, &defined, spans, &mut errors);
+            defined.extend(matrix.variables());
+            for (i, entry) in s.each.iter().enumerate() {
+                if !EACH_KINDS.contains(&entry.step.kind()) {
+                    errors.push((
+                        at(&[Seg::Key("each"), Seg::Index(i), Seg::Key(entry.step.kind())]),
+                        format!(
+                            "a `{}` step cannot run once per case (cases run at once on one \
+                             subject): [[each]] takes {}; put it in [[steps]]",
+                            entry.step.kind(),
+                            EACH_KINDS.join(", ")
+                        ),
+                    ));
+                }
+            }
+            validate_steps(
+                s,
+                "each",
+                &s.each,
+                &mut defined,
+                catalogue,
+                spans,
+                &mut errors,
+            );
+        }
+        (None, true) => {}
+    }
+    errors
+}
+
+/// The step kinds that may run once per case: they only talk HTTP or make
+/// values, so cases can run at once on one subject.
+const EACH_KINDS: &[&str] = &["request", "stream", "forge", "token", "sleep"];
+
+/// Checks the steps of one list (`steps` or `each`): their `setup`, their
+/// own fields and the variables they use, which must be built-ins or set
+/// by an earlier step (`defined`, which grows with each step's captures).
+fn validate_steps(
+    s: &Scenario,
+    list: &'static str,
+    entries: &[super::model::StepEntry],
+    defined: &mut BTreeSet<String>,
+    catalogue: &Catalogue,
+    spans: &SpanIndex<'_>,
+    errors: &mut Vec<(usize, String)>,
+) {
+    let at = |path: &[Seg<'_>]| spans.span(path).start;
+    let known = || catalogue.ids().collect::<Vec<_>>().join(", ");
+    for (i, entry) in entries.iter().enumerate() {
+        let step_path = [Seg::Key(list), Seg::Index(i)];
         if let Some(rule) = &entry.setup {
-            let here = at(&[Seg::Key("steps"), Seg::Index(i), Seg::Key("setup")]);
+            let here = at(&[Seg::Key(list), Seg::Index(i), Seg::Key("setup")]);
             if catalogue.get(rule).is_none() {
                 errors.push((
                     here,
@@ -274,7 +364,7 @@ fn validate(s: &Scenario, catalogue: &Catalogue, spans: &SpanIndex<'_>) -> Vec<(
             }
         }
         let kind = entry.step.kind();
-        let base = [Seg::Key("steps"), Seg::Index(i), Seg::Key(kind)];
+        let base = [Seg::Key(list), Seg::Index(i), Seg::Key(kind)];
         let mut problems: Vec<(Vec<Seg<'_>>, String)> = Vec::new();
         check_step(&entry.step, &mut problems);
         for (rest, message) in problems {
@@ -292,14 +382,103 @@ fn validate(s: &Scenario, catalogue: &Catalogue, spans: &SpanIndex<'_>) -> Vec<(
                 if !ok {
                     errors.push((
                         reference_offset(&string, r.name),
-                        undefined_message(r.name, &entry.step, s, i),
+                        undefined_message(r.name, &entry.step, entries, i),
                     ));
                 }
             }
         }
         defined.extend(defines(&entry.step));
     }
-    errors
+}
+
+/// Checks a matrix: axes with values, names unique, and fields that use
+/// only built-ins, what `[[steps]]` set (`defined`) and other axes' values.
+fn validate_matrix(
+    matrix: &super::matrix::Matrix,
+    defined: &BTreeSet<String>,
+    spans: &SpanIndex<'_>,
+    errors: &mut Vec<(usize, String)>,
+) {
+    let at = |path: &[Seg<'_>]| spans.span(path).start;
+    let variables = matrix.variables();
+    for axis in &matrix.axes {
+        let axis_path = [Seg::Key("matrix"), Seg::Key(axis.name.as_str())];
+        let valid_name = !axis.name.is_empty()
+            && axis
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_name {
+            errors.push((
+                at(&axis_path),
+                format!(
+                    "axis {:?}: an axis name is letters, digits and `_` (it is used as ${{{}}})",
+                    axis.name, axis.name
+                ),
+            ));
+        } else if vars::is_builtin(&axis.name) || defined.contains(&axis.name) {
+            errors.push((
+                at(&axis_path),
+                format!(
+                    "axis `{}` has the name of a variable the scenario already has: rename it",
+                    axis.name
+                ),
+            ));
+        }
+        if axis.values.is_empty() {
+            errors.push((
+                at(&axis_path),
+                format!("axis `{}` has no values: give at least one", axis.name),
+            ));
+        }
+        for (j, value) in axis.values.iter().enumerate() {
+            if value.name.is_empty() || value.name.contains([',', '=', '[', ']']) {
+                errors.push((
+                    at(&[axis_path[0], axis_path[1], Seg::Index(j)]),
+                    format!(
+                        "the value name {:?} of axis `{}` is empty or holds `,`, `=`, `[` or `]`, \
+                         which case labels and filters use",
+                        value.name, axis.name
+                    ),
+                ));
+            }
+            if axis.values[..j].iter().any(|v| v.name == value.name) {
+                errors.push((
+                    at(&[axis_path[0], axis_path[1], Seg::Index(j)]),
+                    format!(
+                        "axis `{}` has two values named {:?}: a case is named by its values",
+                        axis.name, value.name
+                    ),
+                ));
+            }
+        }
+        for string in spans.strings_under(&axis_path) {
+            for r in vars::references(&string.value) {
+                let own = r.name == axis.name || r.name.starts_with(&format!("{}.", axis.name));
+                let ok = vars::is_builtin(r.name)
+                    || defined.contains(r.name)
+                    || (variables.iter().any(|v| v == r.name) && !own);
+                if !ok {
+                    errors.push((
+                        reference_offset(&string, r.name),
+                        if own {
+                            format!(
+                                "${{{}}} is a value of this axis: a value may use other axes, built-ins \
+                                 and what [[steps]] set",
+                                r.name
+                            )
+                        } else {
+                            format!(
+                                "undefined variable ${{{}}}: expected a built-in, one set by [[steps]], \
+                                 or another axis's value or field",
+                                r.name
+                            )
+                        },
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// Where `${name}` is written inside a string literal (the literal's
@@ -314,13 +493,18 @@ fn reference_offset(string: &super::spans::StringAt, name: &str) -> usize {
 }
 
 /// The message for a variable used where it has no value.
-fn undefined_message(name: &str, step: &Step, s: &Scenario, index: usize) -> String {
+fn undefined_message(
+    name: &str,
+    step: &Step,
+    entries: &[super::model::StepEntry],
+    index: usize,
+) -> String {
     if name == ROUND_VAR {
         return format!(
             "${{{ROUND_VAR}}} is only set inside a burst's request (it is the burst's round number)"
         );
     }
-    let later = s.steps[index..]
+    let later = entries[index..]
         .iter()
         .position(|e| defines(&e.step).iter().any(|d| d == name));
     match later {

@@ -3,6 +3,7 @@
 
 pub(crate) mod browser_model;
 pub mod load;
+pub mod matrix;
 pub mod model;
 pub mod schema;
 pub(crate) mod select;

@@ -29,7 +29,19 @@ pub struct Scenario {
     /// The steps, run in order; the first failing step ends the scenario.
     /// Steps marked `setup` prepare the check (their failure blocks the
     /// scenario); the others are its checks (their failure fails it).
+    #[serde(default)]
     pub steps: Vec<StepEntry>,
+    /// Axes of named values; every combination of one value per axis is a
+    /// case, and the `each` steps run once per case (see `[[each]]`).
+    #[serde(default)]
+    pub matrix: Option<super::matrix::Matrix>,
+    /// Steps run once per case of the matrix, after `steps` (which run
+    /// once, before the cases: the shared preparation). Each case has the
+    /// variables of `steps` and its own `${axis}` and `${axis.field}`;
+    /// cases run concurrently, so these steps only talk HTTP: `request`,
+    /// `stream`, `forge`, `token`, `sleep`.
+    #[serde(default)]
+    pub each: Vec<StepEntry>,
 }
 
 /// What a scenario needs: its own subject, special environment, a browser.
@@ -423,6 +435,17 @@ pub struct ForgeStep {
     pub kind: ForgedKind,
     /// The `sub` claim (usually a captured user id).
     pub sub: Option<String>,
+    /// A `sub` made up at random in the shape of this one (a captured id):
+    /// a UUID for a UUID, a number of as many digits for a number, else as
+    /// many letters and digits. It names no account.
+    pub sub_like: Option<String>,
+    /// Claims that replace or add to the forged ones (`{ sub = 12345 }` for
+    /// a `sub` that is a number).
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub claims: Option<toml::Table>,
+    /// For `alg_none`: how `none` is spelled in the header (`None`,
+    /// `NONE`, `nOnE`…; default `none`).
+    pub alg: Option<String>,
     /// Lifetime in seconds for `valid` tokens (default one hour): the token
     /// lives at least this long and at most one second more (claims are
     /// whole seconds).
@@ -441,6 +464,8 @@ pub enum ForgedKind {
     OtherSecret,
     /// `alg: none` and no signature.
     AlgNone,
+    /// HS256 in the header, valid claims, and an empty signature.
+    EmptySignature,
     /// Not a JWT at all.
     Malformed,
 }
@@ -518,6 +543,11 @@ pub struct RestartStep {
     /// Environment changes for the new process.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Empty the database while the subject is down (every table and row
+    /// dropped, as a reset of the database leaves it); the new process
+    /// applies its migrations to it.
+    #[serde(default)]
+    pub reset_database: bool,
 }
 
 /// Starts a subject that must refuse to start.

@@ -14,6 +14,10 @@ pub enum Source {
     Subject,
     /// A browser scenario's frontend.
     Frontend,
+    /// Made from the allowed origin: one class of the CORS
+    /// misconfiguration catalogue (`origins.rs`); absent where the allowed
+    /// origin has no such neighbour.
+    Neighbour,
     /// A selector or route of the frontend: the contract's default, or the
     /// subject profile's value under `[table] key`.
     Profile {
@@ -126,6 +130,56 @@ pub const BUILTIN: &[Builtin] = &[
         Source::Subject,
     ),
     builtin(
+        "origin_prefix_match",
+        "the allowed origin followed by more (granted by a prefix match)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_suffix_match",
+        "a host that ends with the allowed host (granted by a suffix match)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_include_match",
+        "a host inside the allowed host (granted by a substring match)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_other_port",
+        "the allowed host on another port (granted by comparing hosts only)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_other_scheme",
+        "the allowed host over the other scheme (granted by ignoring the scheme)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_subdomain",
+        "a subdomain of the allowed host (granted by trusting any subdomain)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_unescaped_dot",
+        "the allowed host with a dot replaced by a letter (granted by a regex with an unescaped dot); none when the host has no dot",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_special_characters",
+        "the allowed host followed by `_` and another domain (granted by a match that stops at a special character)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_trailing_slash",
+        "the allowed origin with a trailing slash (granted by a comparison that is not exact)",
+        Source::Neighbour,
+    ),
+    builtin(
+        "origin_with_path",
+        "the allowed origin with a path (granted by a comparison that is not exact)",
+        Source::Neighbour,
+    ),
+    builtin(
         "jwt_secret",
         "the subject's JWT_SECRET (managed subjects, or --jwt-secret)",
         Source::Subject,
@@ -230,6 +284,9 @@ pub fn references(text: &str) -> Vec<Reference<'_>> {
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     values: BTreeMap<String, String>,
+    /// Matrix fields this case's values do not give: a header, query
+    /// parameter or body that is exactly one of them is left out.
+    absent: std::collections::BTreeSet<String>,
 }
 
 /// A step used a variable that has no value (yet).
@@ -243,6 +300,31 @@ impl Vars {
     /// Sets a variable.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.values.insert(name.into(), value.into());
+    }
+
+    /// Marks a matrix field as absent in this case.
+    pub fn set_absent(&mut self, name: impl Into<String>) {
+        self.absent.insert(name.into());
+    }
+
+    /// Expands an optional part of a request (a header, a query parameter,
+    /// a body): `None` when `text` is exactly one absent matrix field, so
+    /// the part is left out.
+    pub fn expand_optional(&self, text: &str) -> Result<Option<String>, UndefinedVar> {
+        let refs = references(text);
+        if let [only] = refs.as_slice()
+            && only.start == 0
+            && only.name.len() + 3 == text.len()
+            && self.absent.contains(only.name)
+        {
+            return Ok(None);
+        }
+        self.expand(text).map(Some)
+    }
+
+    /// Whether `name` is a matrix field this case does not give.
+    pub fn is_absent(&self, name: &str) -> bool {
+        self.absent.contains(name)
     }
 
     /// A variable's value.
@@ -307,6 +389,22 @@ mod tests {
         vars.set("bb", "two");
         assert_eq!(vars.expand("x${a}y${bb}z${a}").as_deref(), Ok("x1ytwoz1"));
         assert_eq!(vars.expand("no refs $ { }").as_deref(), Ok("no refs $ { }"));
+    }
+
+    #[test]
+    fn an_absent_field_alone_leaves_its_part_out_and_elsewhere_is_an_error() {
+        let mut vars = Vars::default();
+        vars.set_absent("token.header");
+        vars.set("token", "none");
+        assert_eq!(vars.expand_optional("${token.header}"), Ok(None));
+        assert_eq!(
+            vars.expand_optional("Bearer ${token.header}"),
+            Err(UndefinedVar("token.header".into()))
+        );
+        assert_eq!(
+            vars.expand_optional("${token}").ok(),
+            Some(Some("none".into()))
+        );
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub enum SubjectError {
     /// The HTTP client for the subject could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(reqwest::Error),
+    /// Its database could not be emptied (a `restart` with
+    /// `reset_database`).
+    #[error("could not empty the subject's database: {0}")]
+    Reset(String),
     /// The process could not be started or never got ready.
     #[error("the subject ({what}) did not start: {source}")]
     Start {
@@ -38,6 +42,8 @@ pub struct ManagedSubject {
     env: SubjectEnv,
     proxy: FaultProxy,
     redis_proxy: FaultProxy,
+    /// Its database, reached directly (not through the proxy).
+    database_url: String,
     /// Connections each proxy had let through when the current process
     /// started (database, Redis).
     accepted_before: (usize, usize),
@@ -111,6 +117,7 @@ impl ManagedSubject {
             env,
             proxy,
             redis_proxy,
+            database_url,
             accepted_before: (0, 0),
             client: crate::client::http_client().map_err(SubjectError::Client)?,
             process: None,
@@ -210,6 +217,28 @@ impl ManagedSubject {
         // until the kernel has torn the process down: a readiness probe
         // then "succeeds" against the dying process and the next request is
         // reset. The new process starts once nothing listens on the port.
+        wait_for_port_closed(self.port(), PORT_RELEASE_TIMEOUT).await;
+        self.env = self.env.with(changes);
+        self.spawn_until_ready().await
+    }
+
+    /// Stops the subject, drops everything its database holds (as a reset
+    /// of the database leaves it: no table, no row), and starts it again on
+    /// the same port, to apply its migrations to the empty database.
+    pub async fn restart_on_empty_database(
+        &mut self,
+        changes: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), SubjectError> {
+        use sqlx::Connection;
+        self.stop().await;
+        let mut connection = sqlx::PgConnection::connect(&self.database_url)
+            .await
+            .map_err(|e| SubjectError::Reset(e.to_string()))?;
+        sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            .execute(&mut connection)
+            .await
+            .map_err(|e| SubjectError::Reset(e.to_string()))?;
+        let _ = connection.close().await;
         wait_for_port_closed(self.port(), PORT_RELEASE_TIMEOUT).await;
         self.env = self.env.with(changes);
         self.spawn_until_ready().await
