@@ -16,6 +16,7 @@ fn write_report(path: &Path, subject: &str, verdict: Verdict) {
         level: Level::Must,
         verdict,
         steps: Vec::new(),
+        cases: Vec::new(),
         subject_output: None,
         har: None,
         millis: 0,
