@@ -46,6 +46,10 @@ struct Expected {
     /// either verdict is right.
     #[serde(default)]
     may_fail: BTreeSet<String>,
+    /// Rules that the checks on all traffic find broken (API-1 for a `5xx`
+    /// on an exchange of any scenario, CORS-3, CORS-4, DOC-3, API-2).
+    #[serde(default)]
+    traffic: BTreeSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +172,8 @@ fn reference_fault(harness: &Harness, fault: &str) -> Result<(), Failed> {
         })
         .collect();
     same("failed scenarios", &failed, &expected.fail, &outcome)?;
+    let traffic: BTreeSet<String> = outcome.traffic.iter().map(|t| t.rule.clone()).collect();
+    same("rules the traffic checks found broken", &traffic, &expected.traffic, &outcome)?;
     same(
         "blocked scenarios (and their rules)",
         &blocked,
@@ -213,10 +219,11 @@ fn every_fault_is_in_the_matrix() -> Result<(), Failed> {
             .iter()
             .filter(|s| expected.fail.contains(&s.name))
             .flat_map(|s| s.scenario.rules.iter().cloned())
+            .chain(expected.traffic.iter().cloned())
             .collect();
         if documented != of_failing {
             return Err(Failed::from(format!(
-                "{}: Fault::rules() {documented:?} and the rules of the scenarios it fails {of_failing:?} differ",
+                "{}: Fault::rules() {documented:?} and the rules of the scenarios and traffic it fails {of_failing:?} differ",
                 fault.name()
             )));
         }

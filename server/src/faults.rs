@@ -52,11 +52,11 @@ faults! {
     /// Registration maps no database error, so a duplicate email and an
     /// unreachable database both answer `500` (CORS-2's check on a `503` is
     /// then blocked by REG-4).
-    RegisterUnmappedErrors = "register-unmapped-errors" breaks ["REG-2", "REG-3", "REG-4"],
+    RegisterUnmappedErrors = "register-unmapped-errors" breaks ["REG-2", "REG-3", "REG-4", "API-1"],
     /// Registration looks the email up, hashes the password and only then
     /// inserts, leaving the insert's unique violation unmapped. Two
     /// concurrent registrations both pass the check and the loser gets `500`.
-    RegisterCheckThenInsert = "register-check-then-insert" breaks ["REG-3"],
+    RegisterCheckThenInsert = "register-check-then-insert" breaks ["REG-3", "API-1"],
     /// `?token=` is ignored, only the header counts.
     NoQueryToken = "no-query-token" breaks ["TOK-4", "SSE-2"],
     /// `?token=` is read before the `Authorization` header and, when present,
@@ -106,13 +106,13 @@ faults! {
     /// Ignores `REDIS_HOST` and `REDIS_PORT` and connects to a hard-coded
     /// address where no Redis runs, so health reports Redis down and login
     /// throttling is skipped.
-    HardcodedRedisAddress = "hardcoded-redis-address" breaks ["CFG-5", "LOG-5", "INF-1"],
+    HardcodedRedisAddress = "hardcoded-redis-address" breaks ["CFG-5", "LOG-5", "INF-1", "API-1"],
     /// `/health` answers `200` without asking Postgres or Redis, so it cannot
     /// tell that a dependency is down.
     HealthAlwaysOk = "health-always-ok" breaks ["INF-1"],
     /// A body the JSON extractor refuses (a syntax error, a missing or
     /// mistyped field, an array) answers `500` instead of `4xx`.
-    MalformedInput500 = "malformed-input-500" breaks ["REG-5"],
+    MalformedInput500 = "malformed-input-500" breaks ["REG-5", "API-1"],
     /// An unknown email at login answers `404 "User not found"` instead of
     /// the `401` a wrong password gets.
     LoginUnknownEmail404 = "login-unknown-email-404" breaks ["LOG-2", "LOG-3"],
@@ -121,7 +121,7 @@ faults! {
     LoginEnumeratesAccounts = "login-enumerates-accounts" breaks ["LOG-3"],
     /// `GET /documents` runs without a valid token and answers `200` with an
     /// empty list; with a valid token it behaves as usual.
-    DocumentsUnguarded = "documents-unguarded" breaks ["TOK-2"],
+    DocumentsUnguarded = "documents-unguarded" breaks ["TOK-2", "TOK-3"],
     /// Signs tokens with `JWT_SECRET` but verifies them with the known
     /// default secret (the post-mortem's secondary cause), so every token the
     /// server issues is refused and nothing behind a token can be reached;
@@ -134,7 +134,7 @@ faults! {
     /// The chat route checks the token inside the stream, so a request
     /// without a valid token gets `200 text/event-stream` carrying an `event:
     /// error`.
-    StreamStartsBeforeAuth = "stream-starts-before-auth" breaks ["SSE-3"],
+    StreamStartsBeforeAuth = "stream-starts-before-auth" breaks ["SSE-3", "TOK-3"],
     /// The chat stream skips the document check and streams a canned answer
     /// for a document that is absent or someone else's instead of answering
     /// `404`.
@@ -161,7 +161,7 @@ faults! {
     /// inserts back to back, leaving the insert's unique violation unmapped.
     /// The window between look-up and insert is a fraction of a millisecond:
     /// only concurrent bursts show it.
-    RegisterNarrowRace = "register-narrow-race" breaks ["REG-3"],
+    RegisterNarrowRace = "register-narrow-race" breaks ["REG-3", "API-1"],
     /// When the request accepts gzip (as browsers do), the whole stream is
     /// compressed at the end, as a compression middleware that buffers does;
     /// without `Accept-Encoding` it streams as usual.
@@ -195,12 +195,12 @@ faults! {
     /// A verified token whose `sub` names no account (one issued before a
     /// database reset) makes `GET /auth/me` answer `500`, as a handler that
     /// dereferences the missing row; the other routes refuse it with `401`.
-    DeletedAccount500 = "deleted-account-500" breaks ["TOK-3"],
+    DeletedAccount500 = "deleted-account-500" breaks ["TOK-3", "API-1"],
     /// A verified token whose `sub` is not a UUID (`"not-an-id"`, `""`, a
     /// number) answers `500` on every protected route, each of which looks
     /// the account up, as the database's refusal to cast the value to a UUID
     /// would.
-    NonIdSub500 = "non-id-sub-500" breaks ["TOK-3"],
+    NonIdSub500 = "non-id-sub-500" breaks ["TOK-3", "API-1"],
     /// An origin that starts with an allowed origin is granted (mirrored,
     /// with credentials), as `origin.startsWith(allowed)` does:
     /// `http://localhost:5173.evil.example` and `http://localhost:51730` pass

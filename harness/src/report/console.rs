@@ -211,7 +211,7 @@ pub fn failure_text(s: &ScenarioResult) -> String {
     let ended: Vec<&crate::outcome::CaseResult> = s
         .cases
         .iter()
-        .filter(|c| c.verdict != Verdict::Pass)
+        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::NotApplicable(_)))
         .collect();
     if !ended.is_empty() {
         let _ = writeln!(
@@ -222,11 +222,8 @@ pub fn failure_text(s: &ScenarioResult) -> String {
         );
         for c in ended.iter().take(CASES_SHOWN) {
             let _ = writeln!(out, "case [{}]: {}", c.case, c.verdict.status().word());
-            match &c.verdict {
-                Verdict::NotApplicable(why) | Verdict::Error(why) => {
-                    let _ = writeln!(out, "  {why}");
-                }
-                _ => {}
+            if let Verdict::Error(why) = &c.verdict {
+                let _ = writeln!(out, "  {why}");
             }
             if let Some(step) = c.failed_step() {
                 let _ = write!(out, "{}", indent(&step_text(&s.file, step), "  "));
@@ -234,12 +231,20 @@ pub fn failure_text(s: &ScenarioResult) -> String {
             }
         }
         if ended.len() > CASES_SHOWN {
-            let rest: Vec<&str> = ended[CASES_SHOWN..]
-                .iter()
-                .map(|c| c.case.as_str())
-                .collect();
+            let rest: Vec<&str> = ended[CASES_SHOWN..].iter().map(|c| c.case.as_str()).collect();
             let _ = writeln!(out, "and [{}]", rest.join("], ["));
         }
+    }
+    let unchecked: Vec<String> = s
+        .cases
+        .iter()
+        .filter_map(|c| match &c.verdict {
+            Verdict::NotApplicable(why) => Some(format!("[{}] ({why})", c.case)),
+            _ => None,
+        })
+        .collect();
+    if !unchecked.is_empty() && !ended.is_empty() {
+        let _ = writeln!(out, "not applicable: {}", unchecked.join(", "));
     }
     if let Some(output) = &s.subject_output
         && !output.trim().is_empty()
