@@ -3,9 +3,9 @@
 //! can be attached to a CI run or mailed and opened offline.
 
 use super::compare::{Matrix, totals};
-use super::html::{STATUS_CSS, escape, mark};
+use super::html::{DOCTYPE, STATUS_CSS, mark};
 use crate::status::Status as S;
-use std::fmt::Write;
+use maud::{PreEscaped, html};
 
 const PAGE_CSS: &str = "\
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
@@ -17,37 +17,57 @@ td.status{white-space:nowrap;text-align:center}\
 
 /// The page.
 pub(crate) fn render(matrix: &Matrix) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Insight Garden conformance, side by side</title>\
-         <style>{PAGE_CSS}{STATUS_CSS}</style></head><body>\n\
-         <h1>Insight Garden conformance, side by side</h1>\n<p class=\"legend\">"
-    );
-    for status in S::ALL.iter().copied().map(Some).chain([None]) {
-        let (class, text) = mark(status);
-        let _ = write!(out, "<span class=\"{class}\">{text}</span>");
-    }
-    let _ = write!(out, "</p>\n<table><thead><tr><th>Rule</th><th>Level</th>");
-    for s in &matrix.subjects {
-        let _ = write!(out, "<th>{}</th>", escape(s));
-    }
-    let _ = writeln!(out, "<th>Summary</th></tr></thead><tbody>");
-    for r in &matrix.rows {
-        let _ = write!(out, "<tr><th>{}</th><td>{}</td>", escape(&r.id), r.level);
-        for c in &r.cells {
-            let (class, text) = mark(*c);
-            let _ = write!(out, "<td class=\"status {class}\">{text}</td>");
+    let page = html! {
+        // PreEscaped: the doctype and the style sheets are the harness's
+        // own constants, never text of a run.
+        (PreEscaped(DOCTYPE))
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "Insight Garden conformance, side by side" }
+                style { (PreEscaped(PAGE_CSS)) (PreEscaped(STATUS_CSS)) }
+            }
+            body {
+                h1 { "Insight Garden conformance, side by side" }
+                p.legend {
+                    @for status in S::ALL.iter().copied().map(Some).chain([None]) {
+                        @let (class, text) = mark(status);
+                        span class=(class) { (text) }
+                    }
+                }
+                table {
+                    thead {
+                        tr {
+                            th { "Rule" } th { "Level" }
+                            @for s in &matrix.subjects { th { (s) } }
+                            th { "Summary" }
+                        }
+                    }
+                    tbody {
+                        @for r in &matrix.rows {
+                            tr {
+                                th { (r.id) }
+                                td { (r.level.to_string()) }
+                                @for c in &r.cells {
+                                    @let (class, text) = mark(*c);
+                                    td class={ "status " (class) } { (text) }
+                                }
+                                td { (r.summary) }
+                            }
+                        }
+                    }
+                    tfoot {
+                        tr {
+                            th { "totals" } td {}
+                            @for col in 0..matrix.subjects.len() { td { (totals(matrix, col)) } }
+                            td {}
+                        }
+                    }
+                }
+            }
         }
-        let _ = writeln!(out, "<td>{}</td></tr>", escape(&r.summary));
-    }
-    let _ = write!(out, "</tbody><tfoot><tr><th>totals</th><td></td>");
-    for col in 0..matrix.subjects.len() {
-        let _ = write!(out, "<td>{}</td>", escape(&totals(matrix, col)));
-    }
-    let _ = writeln!(out, "<td></td></tr></tfoot></table>\n</body></html>");
-    super::redact::redact(&out)
+    };
+    super::redact::redact(&page.into_string())
 }
 
 #[cfg(test)]

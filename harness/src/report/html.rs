@@ -1,23 +1,12 @@
-//! What the HTML reports share: escaping (every text from a run is
-//! escaped, since a subject controls much of it) and the marks of statuses.
+//! What the HTML reports share: the doctype, the marks of statuses and
+//! their style sheet. Escaping is the template engine's: `maud` escapes
+//! every value spliced into a page, and only the harness's own constants
+//! (these) are put in raw, with `PreEscaped`.
 
 use crate::status::Status;
 
-/// `text` made safe inside an HTML element or a quoted attribute.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// The first line of every page.
+pub(crate) const DOCTYPE: &str = "<!doctype html>\n";
 
 /// The CSS class and the text of a status's mark, distinct for each status
 /// (shape and word as well as colour, for readers who do not see colours).
@@ -41,14 +30,6 @@ pub(crate) const STATUS_CSS: &str = "\
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_and_quotes_are_escaped() {
-        assert_eq!(
-            escape(r#"<script>alert("x") & 'y'</script>"#),
-            "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;"
-        );
-    }
 
     #[test]
     fn every_status_has_its_own_mark() {

@@ -5,212 +5,174 @@
 //! the screenshot inline, a link to the scenario's HAR file and the
 //! subject's last output.
 
-use super::html::escape;
 use super::sentence;
 use crate::check::Artifact;
-use crate::outcome::{RunOutcome, ScenarioResult, Transcript, Verdict};
+use crate::outcome::{RunOutcome, ScenarioResult, StepResult, Transcript, Verdict};
 use base64::Engine;
-use std::fmt::Write;
+use maud::{Markup, html};
 use std::path::Path;
 
 /// Bodies longer than this are folded in a `<details>`.
 const FOLD_CHARS: usize = 400;
 
-/// Appends the scenario's section.
-pub(crate) fn render(out: &mut String, outcome: &RunOutcome, s: &ScenarioResult) {
+/// The scenario's section.
+pub(crate) fn render(outcome: &RunOutcome, s: &ScenarioResult) -> Markup {
     let (class, word) = match &s.verdict {
         Verdict::Blocked(_) => ("blocked", "blocked"),
         Verdict::Error(_) => ("error", "harness error"),
         _ => ("fail", "fail"),
     };
-    let _ = writeln!(
-        out,
-        "<section class=\"scenario\" id=\"s-{}\"><h3><span class=\"{class}\">{word}</span> {} — {} <small>({})</small></h3>",
-        escape(&s.name),
-        escape(&s.rules.join(", ")),
-        escape(&s.title),
-        escape(&s.file)
-    );
-    let _ = writeln!(out, "<ul>");
-    for id in &s.rules {
-        if let Some(r) = outcome.rules.iter().find(|r| &r.id == id) {
-            let _ = writeln!(
-                out,
-                "<li><b>{}</b> ({}): {}</li>",
-                escape(id),
-                r.level,
-                escape(&r.summary)
-            );
-        }
-    }
-    let _ = writeln!(out, "</ul>");
-    match &s.verdict {
-        Verdict::Blocked(b) => {
-            let _ = writeln!(
-                out,
-                "<p>Not checked: setup step {} ({}) failed; look at <b>{}</b>, the rule that covers it.</p>",
-                b.step,
-                escape(&b.label),
-                escape(&b.rule)
-            );
-        }
-        Verdict::Error(e) => {
-            let _ = writeln!(
-                out,
-                "<p>The harness broke, no verdict on the subject: {}</p>",
-                escape(e)
-            );
-        }
-        _ => {}
-    }
-    if let Some(step) = s.failed_step() {
-        let setup = step
-            .setup
-            .as_ref()
-            .map(|r| format!(", setup covered by {}", escape(r)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "<h4>Step {} ({}{setup}): {}</h4>\n<ul class=\"problems\">",
-            step.index,
-            escape(step.kind),
-            escape(&step.label)
-        );
-        if let Some(why) = &step.stopped {
-            let _ = writeln!(
-                out,
-                "<li><pre>could not be carried out: {}</pre></li>",
-                escape(why)
-            );
-        }
-        for c in &step.failed {
-            let _ = writeln!(out, "<li><pre>{}</pre></li>", escape(&sentence::check(c)));
-        }
-        for a in &step.artifacts {
-            if !matches!(a, Artifact::Screenshot { .. }) {
-                let _ = writeln!(
-                    out,
-                    "<li><pre>{}</pre></li>",
-                    escape(&sentence::artifact(a))
-                );
+    html! {
+        section class="scenario" id={ "s-" (s.name) } {
+            h3 {
+                span class=(class) { (word) } " " (s.rules.join(", ")) " — " (s.title) " "
+                small { "(" (s.file) ")" }
             }
-        }
-        let _ = writeln!(out, "</ul>");
-        let stream = step.kind == "stream";
-        for t in &step.transcripts {
-            transcript(out, t, stream);
-        }
-        for a in &step.artifacts {
-            if let Artifact::Screenshot { path } = a {
-                screenshot(out, path);
+            ul {
+                @for id in &s.rules {
+                    @if let Some(r) = outcome.rules.iter().find(|r| &r.id == id) {
+                        li { b { (id) } " (" (r.level.to_string()) "): " (r.summary) }
+                    }
+                }
+            }
+            @match &s.verdict {
+                Verdict::Blocked(b) => {
+                    p {
+                        "Not checked: setup step " (b.step) " (" (b.label) ") failed; look at "
+                        b { (b.rule) } ", the rule that covers it."
+                    }
+                }
+                Verdict::Error(e) => {
+                    p { "The harness broke, no verdict on the subject: " (e) }
+                }
+                _ => {}
+            }
+            @if let Some(step) = s.failed_step() { (failed_step(step)) }
+            @if let Some(har) = &s.har {
+                p {
+                    "Every request the browser made: " a href=(relative_href(har)) { (har) }
+                    " (HAR, beside this page)."
+                }
+            }
+            @if let Some(output) = s.subject_output.as_ref().filter(|o| !o.trim().is_empty()) {
+                h4 { "Subject output (last lines)" }
+                pre { (output) }
             }
         }
     }
-    if let Some(har) = &s.har {
-        let _ = writeln!(
-            out,
-            "<p>Every request the browser made: <a href=\"{}\">{}</a> (HAR, beside this page).</p>",
-            escape(har),
-            escape(har)
-        );
-    }
-    if let Some(output) = &s.subject_output
-        && !output.trim().is_empty()
-    {
-        let _ = writeln!(
-            out,
-            "<h4>Subject output (last lines)</h4>\n<pre>{}</pre>",
-            escape(output)
-        );
-    }
-    let _ = writeln!(out, "</section>");
 }
 
-fn body(out: &mut String, what: &str, text: &str) {
-    if text.chars().count() > FOLD_CHARS {
-        let _ = writeln!(
-            out,
-            "<details><summary>{what} ({} characters)</summary><pre>{}</pre></details>",
-            text.chars().count(),
-            escape(text)
-        );
-    } else {
-        let _ = writeln!(out, "<p>{what}:</p><pre>{}</pre>", escape(text));
+/// The failing step: its problems, its exchanges and its screenshot.
+fn failed_step(step: &StepResult) -> Markup {
+    let stream = step.kind == "stream";
+    html! {
+        h4 {
+            "Step " (step.index) " (" (step.kind)
+            @if let Some(rule) = &step.setup { ", setup covered by " (rule) }
+            "): " (step.label)
+        }
+        ul.problems {
+            @if let Some(why) = &step.stopped {
+                li { pre { "could not be carried out: " (why) } }
+            }
+            @for c in &step.failed {
+                li { pre { (sentence::check(c)) } }
+            }
+            @for a in &step.artifacts {
+                @if !matches!(a, Artifact::Screenshot { .. }) {
+                    li { pre { (sentence::artifact(a)) } }
+                }
+            }
+        }
+        @for t in &step.transcripts { (transcript(t, stream)) }
+        @for a in &step.artifacts {
+            @if let Artifact::Screenshot { path } = a { (screenshot(path)) }
+        }
     }
 }
 
+/// A file name beside the page as a relative URL: the characters a URL
+/// reads as a scheme, a query or a fragment are percent-encoded, so no
+/// name can make a link leave the directory (`javascript:` included).
+fn relative_href(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ':' => out.push_str("%3A"),
+            '?' => out.push_str("%3F"),
+            '#' => out.push_str("%23"),
+            '/' => out.push_str("%2F"),
+            '\\' => out.push_str("%5C"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn body(what: &str, text: &str) -> Markup {
+    let chars = text.chars().count();
+    html! {
+        @if chars > FOLD_CHARS {
+            details { summary { (what) " (" (chars) " characters)" } pre { (text) } }
+        } @else {
+            p { (what) ":" }
+            pre { (text) }
+        }
+    }
+}
+
+/// Headers one a line, `name: value`.
 fn headers(list: &[(String, String)]) -> String {
     list.iter()
-        .map(|(k, v)| format!("{}: {}", escape(k), escape(v)))
+        .map(|(k, v)| format!("{k}: {v}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-fn transcript(out: &mut String, t: &Transcript, stream: bool) {
-    let _ = writeln!(
-        out,
-        "<div class=\"exchange\"><p><b>Request</b></p><pre>{}\n{}</pre>",
-        escape(&t.request),
-        headers(&t.request_headers)
-    );
-    if let Some(b) = &t.request_body {
-        body(out, "Request body", b);
-    }
+fn transcript(t: &Transcript, stream: bool) -> Markup {
     let status = t
         .status
         .map_or_else(|| "(no response)".to_owned(), |s| s.to_string());
-    let _ = writeln!(
-        out,
-        "<p><b>Response</b></p><pre>{status}\n{}</pre>",
-        headers(&t.response_headers)
-    );
-    if !t.response_body.is_empty() {
-        body(out, "Response body", &t.response_body);
-    }
-    if !t.events.is_empty() {
-        let _ = writeln!(
-            out,
-            "<table class=\"events\"><thead><tr><th>at</th><th>event</th><th>data</th></tr></thead><tbody>"
-        );
-        for e in &t.events {
-            let _ = writeln!(
-                out,
-                "<tr><td>+{} ms</td><td>{}</td><td>{}</td></tr>",
-                e.at_ms,
-                escape(&e.event),
-                escape(&e.data)
-            );
+    html! {
+        div.exchange {
+            p { b { "Request" } }
+            pre { (t.request) "\n" (headers(&t.request_headers)) }
+            @if let Some(b) = &t.request_body { (body("Request body", b)) }
+            p { b { "Response" } }
+            pre { (status) "\n" (headers(&t.response_headers)) }
+            @if !t.response_body.is_empty() { (body("Response body", &t.response_body)) }
+            @if !t.events.is_empty() {
+                table.events {
+                    thead { tr { th { "at" } th { "event" } th { "data" } } }
+                    tbody {
+                        @for e in &t.events {
+                            tr { td { "+" (e.at_ms) " ms" } td { (e.event) } td { (e.data) } }
+                        }
+                    }
+                }
+            }
+            @if let Some(cmd) = super::curl::command(t, stream) {
+                p { "To reproduce (tokens are redacted: put a fresh one in; long bodies were cut):" }
+                pre.curl { (cmd) }
+            }
         }
-        let _ = writeln!(out, "</tbody></table>");
     }
-    if let Some(cmd) = super::curl::command(t, stream) {
-        let _ = writeln!(
-            out,
-            "<p>To reproduce (tokens are redacted: put a fresh one in; long bodies were cut):</p><pre class=\"curl\">{}</pre>",
-            escape(&cmd)
-        );
-    }
-    let _ = writeln!(out, "</div>");
 }
 
 /// The screenshot inline as a data URI, or a line saying it could not be read.
-fn screenshot(out: &mut String, path: &Path) {
+fn screenshot(path: &Path) -> Markup {
+    let shown = path.display().to_string();
     match std::fs::read(path) {
         Ok(png) => {
             let data = base64::engine::general_purpose::STANDARD.encode(png);
-            let _ = writeln!(
-                out,
-                "<p>Screenshot ({}):</p><img alt=\"screenshot of the failing step\" src=\"data:image/png;base64,{data}\">",
-                escape(&path.display().to_string())
-            );
+            html! {
+                p { "Screenshot (" (shown) "):" }
+                img alt="screenshot of the failing step" src={ "data:image/png;base64," (data) };
+            }
         }
-        Err(e) => {
-            let _ = writeln!(
-                out,
-                "<p>Screenshot {} could not be read: {}</p>",
-                escape(&path.display().to_string()),
-                escape(&e.to_string())
-            );
-        }
+        Err(e) => html! {
+            p { "Screenshot " (shown) " could not be read: " (e.to_string()) }
+        },
     }
 }

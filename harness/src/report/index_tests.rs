@@ -158,7 +158,8 @@ fn a_failure_shows_its_exchange_escaped_redacted_and_reproducible() {
         "{page}"
     );
     assert!(page.contains("<tr><td>+42 ms</td><td>delta</td><td>{&quot;content&quot;:&quot;&lt;b&gt;hi&lt;/b&gt;&quot;}</td></tr>"), "{page}");
-    assert!(page.contains("curl -i -N &#39;http://127.0.0.1:9/chat/stream?documentId=1&#39; -H &#39;authorization: Bearer [token]&#39;"), "{page}");
+    // A single quote needs no escaping in text or in a double-quoted attribute.
+    assert!(page.contains("curl -i -N 'http://127.0.0.1:9/chat/stream?documentId=1' -H 'authorization: Bearer [token]'"), "{page}");
     assert!(!page.contains("eyJhbGci"), "tokens are redacted: {page}");
     assert!(
         page.contains(r#"src="data:image/png;base64,iVBORw==""#),
@@ -205,6 +206,20 @@ fn with_a_baseline_the_verdict_is_the_one_against_it() {
     );
     assert!(
         page.contains("Screenshot ") && page.contains("could not be read"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_har_link_is_a_file_beside_the_page_whatever_its_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut o = outcome(&dir.path().join("none.png"));
+    o.scenarios[0].har = Some("javascript:alert(1)#x?.har".into());
+    let page = render(&o);
+    assert!(
+        page.contains(
+            r#"<a href="javascript%3Aalert(1)%23x%3F.har">javascript:alert(1)#x?.har</a>"#
+        ),
         "{page}"
     );
 }

@@ -1,5 +1,8 @@
 //! The Markdown summary, fit for a GitHub job summary: the per-rule table
-//! and each failure in a collapsible block.
+//! and each failure in a collapsible block. Much of a failure's text is the
+//! subject's (bodies, headers, events, output): it goes in a fence longer
+//! than any run of backticks it holds, so no line of it can end the block,
+//! and text outside a fence is kept to one line with its markup escaped.
 
 use super::baseline::Comparison;
 use super::console::failure_text;
@@ -32,7 +35,8 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
     let _ = writeln!(
         out,
         "Subject: {}  \n{}\n",
-        outcome.subject, outcome.services
+        inline(&outcome.subject),
+        inline(&outcome.services)
     );
     if let Some(cmp) = baseline {
         let _ = writeln!(
@@ -51,7 +55,7 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
             r.id,
             r.level,
             icon,
-            r.summary.replace('|', "\\|")
+            inline(&r.summary).replace('|', "\\|")
         );
     }
     let sections: [(&str, super::VerdictFilter); 3] = [
@@ -74,15 +78,45 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
         }
         let _ = writeln!(out, "\n### {heading}");
         for s in list {
+            let text = failure_text(s);
+            let text = text.trim_end();
+            let fence = fence(text);
             let _ = writeln!(
                 out,
-                "\n<details><summary>{} — {} (<code>{}</code>)</summary>\n\n```text\n{}\n```\n\n</details>",
-                s.rules.join(", "),
-                s.title,
-                s.name,
-                failure_text(s).trim_end()
+                "\n<details><summary>{} — {} (<code>{}</code>)</summary>\n\n{fence}text\n{text}\n{fence}\n\n</details>",
+                inline(&s.rules.join(", ")),
+                inline(&s.title),
+                inline(&s.name),
             );
         }
     }
     super::redact::redact(&out)
 }
+
+/// A fence for `text`: backticks, one more than its longest run of them
+/// (at least three), so that no line of `text` closes the block.
+fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// `text` fit for one line of Markdown or of an HTML block: on one line
+/// (a line break could start a block of its own, a fence that swallows the
+/// rest of the summary) and with `&`, `<` and `>` as character references.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "markdown_tests.rs"]
+mod tests;

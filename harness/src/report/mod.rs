@@ -51,3 +51,7 @@ pub fn write_files(
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "hostile_report_tests.rs"]
+mod hostile_report_tests;
