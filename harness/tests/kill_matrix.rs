@@ -173,7 +173,12 @@ fn reference_fault(harness: &Harness, fault: &str) -> Result<(), Failed> {
         .collect();
     same("failed scenarios", &failed, &expected.fail, &outcome)?;
     let traffic: BTreeSet<String> = outcome.traffic.iter().map(|t| t.rule.clone()).collect();
-    same("rules the traffic checks found broken", &traffic, &expected.traffic, &outcome)?;
+    same(
+        "rules the traffic checks found broken",
+        &traffic,
+        &expected.traffic,
+        &outcome,
+    )?;
     same(
         "blocked scenarios (and their rules)",
         &blocked,

@@ -231,7 +231,10 @@ pub fn failure_text(s: &ScenarioResult) -> String {
             }
         }
         if ended.len() > CASES_SHOWN {
-            let rest: Vec<&str> = ended[CASES_SHOWN..].iter().map(|c| c.case.as_str()).collect();
+            let rest: Vec<&str> = ended[CASES_SHOWN..]
+                .iter()
+                .map(|c| c.case.as_str())
+                .collect();
             let _ = writeln!(out, "and [{}]", rest.join("], ["));
         }
     }

@@ -48,6 +48,7 @@ pub(crate) fn render(outcome: &RunOutcome, s: &ScenarioResult) -> Markup {
                 _ => {}
             }
             @if let Some(step) = s.failed_step() { (failed_step(step)) }
+            (cases(s))
             @if let Some(har) = &s.har {
                 p {
                     "Every request the browser made: " a href=(relative_href(har)) { (har) }
@@ -57,6 +58,85 @@ pub(crate) fn render(outcome: &RunOutcome, s: &ScenarioResult) -> Markup {
             @if let Some(output) = s.subject_output.as_ref().filter(|o| !o.trim().is_empty()) {
                 h4 { "Subject output (last lines)" }
                 pre { (output) }
+            }
+        }
+    }
+}
+
+/// How many of a matrix scenario's failing cases are shown in full.
+const CASES_SHOWN: usize = 10;
+
+/// A matrix scenario's cases that did not pass, each with its failing
+/// step; the rest are named.
+fn cases(s: &ScenarioResult) -> Markup {
+    let ended: Vec<&crate::outcome::CaseResult> = s
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::NotApplicable(_)))
+        .collect();
+    let unchecked: Vec<&crate::outcome::CaseResult> = s
+        .cases
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::NotApplicable(_)))
+        .collect();
+    html! {
+        @if !ended.is_empty() {
+            p { (ended.len()) " of " (s.cases.len()) " cases did not pass." }
+            @for c in ended.iter().take(CASES_SHOWN) {
+                div.case {
+                    h4 { "Case [" (c.case) "]: " (c.verdict.status().word()) }
+                    @if let Verdict::Error(why) = &c.verdict { p { (why) } }
+                    @if let Some(step) = c.failed_step() { (failed_step(step)) }
+                }
+            }
+            @if ended.len() > CASES_SHOWN {
+                p {
+                    "And: "
+                    @for c in &ended[CASES_SHOWN..] { code { "[" (c.case) "]" } " " }
+                }
+            }
+            @if !unchecked.is_empty() {
+                p {
+                    "Not applicable: "
+                    @for c in &unchecked {
+                        code { "[" (c.case) "]" } " ("
+                        @if let Verdict::NotApplicable(why) = &c.verdict { (why) }
+                        ") "
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The findings of the checks on all traffic, by rule, each with where it
+/// was seen and its exchange.
+pub(crate) fn traffic(outcome: &RunOutcome) -> Markup {
+    let mut rules: Vec<&str> = Vec::new();
+    for t in &outcome.traffic {
+        if !rules.contains(&t.rule.as_str()) {
+            rules.push(&t.rule);
+        }
+    }
+    html! {
+        @if !rules.is_empty() {
+            h2 id="traffic" { "Seen on every exchange" }
+            @for rule in rules {
+                @let findings: Vec<_> = outcome.traffic.iter().filter(|t| t.rule == rule).collect();
+                section class="scenario" id={ "t-" (rule) } {
+                    h3 { span class="fail" { "fail" } " " (rule) ": " (findings.len()) " exchange(s) broke it" }
+                    @for t in findings.iter().take(CASES_SHOWN) {
+                        div.exchange {
+                            p {
+                                "Seen in " b { (t.scenario) }
+                                @if let Some(case) = &t.case { " [" (case) "]" }
+                                @if t.step == 0 { ", the browser's requests" } @else { ", step " (t.step) }
+                                ": " (sentence::check(&t.check))
+                            }
+                            @if let Some(x) = &t.exchange { (transcript(x, false)) }
+                        }
+                    }
+                }
             }
         }
     }

@@ -106,6 +106,7 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
                     h2 { "Failures, blocked scenarios and harness errors" }
                     @for s in shown { (index_failure::render(outcome, s)) }
                 }
+                (index_failure::traffic(outcome))
             }
         }
     };

@@ -72,6 +72,20 @@ pub fn render(outcome: &RunOutcome) -> Result<String, quick_junit::SerializeErro
         }
         suite.add_test_case(case);
     }
+    // The checks on all traffic: one case per rule they found broken.
+    let mut rules: Vec<&str> = outcome.traffic.iter().map(|t| t.rule.as_str()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    for rule in rules {
+        let count = outcome.traffic.iter().filter(|t| t.rule == rule).count();
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        st.set_type("fail");
+        st.set_message(format!("{rule} broke on {count} exchange(s)"));
+        st.set_description(super::console::traffic_text(outcome));
+        let mut case = TestCase::new(format!("{rule} every exchange"), st);
+        case.set_classname(rule.split('-').next().unwrap_or("rule"));
+        suite.add_test_case(case);
+    }
     report.add_test_suite(suite);
     report.set_time(Duration::from_millis(outcome.millis));
     Ok(super::redact::redact(&report.to_string()?))

@@ -90,6 +90,16 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
             );
         }
     }
+    if !outcome.traffic.is_empty() {
+        let text = super::console::traffic_text(outcome);
+        let text = text.trim_end();
+        let fence = fence(text);
+        let _ = writeln!(
+            out,
+            "\n### Seen on every exchange\n\n<details><summary>{} finding(s) of the checks on all traffic</summary>\n\n{fence}text\n{text}\n{fence}\n\n</details>",
+            outcome.traffic.len()
+        );
+    }
     super::redact::redact(&out)
 }
 
