@@ -21,7 +21,7 @@ use crate::chat::stream::ChatSettings;
 use crate::chat::writer::MessageWriter;
 use crate::config::Config;
 use crate::db::DbError;
-use crate::faults::FaultSet;
+use crate::faults::{Fault, FaultSet};
 use crate::redis_client::RedisClient;
 use crate::request_log::{self, RequestLog};
 use crate::{auth, chat, cors, documents, error, health};
@@ -105,6 +105,11 @@ pub fn router(state: AppState, cors_origins: &[HeaderValue]) -> Router {
         .method_not_allowed_fallback(error::route_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
+    let routes = if faults.contains(Fault::UnauthorizedWithoutShape) {
+        routes.layer(middleware::from_fn(error::unauthorized_without_shape))
+    } else {
+        routes
+    };
     cors::apply(routes, cors_origins, faults).layer(middleware::from_fn_with_state(
         RequestLog::new(faults),
         request_log::log_request,

@@ -199,6 +199,28 @@ pub async fn route_not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::NotFound(Cow::Owned(format!("Cannot {method} {}", uri.path())))
 }
 
+/// The `unauthorized-without-shape` fault: a `401` answers
+/// `{"error": "Unauthorized"}`, without `statusCode` and `message`.
+pub async fn unauthorized_without_shape(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    if response.status() != axum::http::StatusCode::UNAUTHORIZED {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    axum::response::Response::from_parts(
+        parts,
+        axum::body::Body::from(r#"{"error":"Unauthorized"}"#),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

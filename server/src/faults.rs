@@ -213,6 +213,10 @@ faults! {
     /// An origin with an allowed origin's scheme and host is granted whatever
     /// its port, as a check that compares host names only.
     CorsAnyPort = "cors-any-port" breaks ["CORS-4"],
+    /// Every `401` answers `{"error": "Unauthorized"}`, as a guard that
+    /// writes its own answer instead of throwing the framework's exception
+    /// does: JSON, but without the error shape's `statusCode` and `message`.
+    UnauthorizedWithoutShape = "unauthorized-without-shape" breaks ["API-2"],
 }
 
 impl Fault {
