@@ -22,6 +22,9 @@ pub struct Capabilities {
     pub frontend: bool,
     /// Test knobs of the contract the subject does not honour.
     pub missing_knobs: Vec<String>,
+    /// The harness makes the subject's working directory (the subject
+    /// names none of its own), so it can put a `.env` there.
+    pub own_workdir: bool,
     /// Whether a browser can be started here, and if not, why.
     pub browser: Result<(), String>,
     /// A missing browser is an error of the run, not a reason for n/a
@@ -40,6 +43,7 @@ impl Capabilities {
                 reference: launch.is_reference,
                 frontend: launch.frontend != Frontend::None,
                 missing_knobs: launch.missing_knobs.clone(),
+                own_workdir: launch.cwd.is_none(),
                 browser,
                 require_browser,
             },
@@ -49,6 +53,7 @@ impl Capabilities {
                 reference: false,
                 frontend: false,
                 missing_knobs: Vec::new(),
+                own_workdir: false,
                 browser,
                 require_browser,
             },
@@ -221,6 +226,11 @@ fn not_applicable(s: &LoadedScenario, can: &Capabilities) -> Option<String> {
             return Some(format!(
                 "sets {knob}, a test knob the subject's profile says it does not honour"
             ));
+        }
+        if !s.scenario.needs.dotenv.is_empty() && !can.own_workdir {
+            return Some(
+                "writes a .env into the subject's working directory, and the subject runs in a directory of its own (cwd), which the harness does not write into".into(),
+            );
         }
         if s.scenario.needs.browser && !can.frontend {
             return Some(

@@ -20,6 +20,7 @@ fn managed() -> Capabilities {
         reference: true,
         frontend: true,
         missing_knobs: Vec::new(),
+        own_workdir: true,
         browser: Ok(()),
         require_browser: false,
     }

@@ -7,8 +7,10 @@
 //! - CORS-3: `Access-Control-Allow-Origin` is never `*`;
 //! - CORS-4: it never grants an origin the subject was not told to allow;
 //! - DOC-3: no body holds the scenario's password or a password hash;
-//! - API-2: a `401` is a JSON error (`statusCode`, `message`), never
-//!   `text/event-stream`.
+//! - API-2: an error (`4xx`, `5xx`; but a preflight's, and `/health`'s,
+//!   whose `503` names a dependency in a shape of its own) is JSON in the
+//!   error shape (`statusCode` equal to the status, `message`), and a `401`
+//!   is never `text/event-stream`.
 //!
 //! A violation is a [`TrafficFinding`]: the rule, the failed check, and the
 //! scenario, step and case where it was seen.
@@ -22,6 +24,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub(crate) struct Observed<'a> {
     /// The request's method.
     pub(crate) method: &'a str,
+    /// The request's path (without the query).
+    pub(crate) path: &'a str,
     /// The request's `Origin`.
     pub(crate) origin: Option<&'a str>,
     /// The answer's status.
@@ -166,7 +170,8 @@ pub(crate) fn check(
             found.push(("DOC-3", finding));
         }
     }
-    if seen.status == 401 && !seen.method.eq_ignore_ascii_case("OPTIONS") {
+    let preflight = seen.method.eq_ignore_ascii_case("OPTIONS");
+    if seen.status >= 400 && !preflight && seen.path != "/health" {
         let event_stream = seen
             .header("content-type")
             .iter()
@@ -183,7 +188,7 @@ pub(crate) fn check(
                 ),
             ));
         } else if let Some(body) = seen.body
-            && !is_error_shape(body, 401)
+            && !is_error_shape(body, seen.status)
         {
             found.push((
                 "API-2",
@@ -192,7 +197,10 @@ pub(crate) fn check(
                         doc: "body".into(),
                         pointer: String::new(),
                     },
-                    "the error shape: {\"statusCode\": 401, \"message\": …}",
+                    format!(
+                        "the error shape: {{\"statusCode\": {}, \"message\": …}}",
+                        seen.status
+                    ),
                     crate::expect::short_text(body),
                 ),
             ));
@@ -243,10 +251,11 @@ mod tests {
         let h = headers(&[]);
         let seen = Observed {
             method: "POST",
+            path: "/auth/register",
             origin: None,
             status: 500,
             headers: &h,
-            body: Some("{}"),
+            body: Some(r#"{"statusCode":500,"message":"Internal server error"}"#),
         };
         assert_eq!(rules_of(&seen, false), vec!["API-1"]);
         assert!(rules_of(&seen, true).is_empty());
@@ -257,6 +266,7 @@ mod tests {
         let h = headers(&[("access-control-allow-origin", "null")]);
         let seen = Observed {
             method: "GET",
+            path: "/health",
             origin: Some("null"),
             status: 200,
             headers: &h,
@@ -280,10 +290,39 @@ mod tests {
     }
 
     #[test]
+    fn every_error_but_a_preflight_s_and_health_s_has_the_error_shape() {
+        let json = headers(&[("content-type", "application/json")]);
+        let conflict = Observed {
+            method: "POST",
+            path: "/auth/register",
+            origin: None,
+            status: 409,
+            headers: &json,
+            body: Some(r#"{"statusCode":409,"message":["email already registered"]}"#),
+        };
+        assert!(rules_of(&conflict, false).is_empty());
+        let detail = Observed {
+            status: 422,
+            body: Some(r#"{"detail":"missing field"}"#),
+            ..conflict
+        };
+        assert_eq!(rules_of(&detail, false), vec!["API-2"]);
+        let health = Observed {
+            method: "GET",
+            path: "/health",
+            status: 503,
+            body: Some(r#"{"status":"error","redis":"down"}"#),
+            ..conflict
+        };
+        assert!(rules_of(&health, true).is_empty());
+    }
+
+    #[test]
     fn a_401_is_a_json_error_and_never_a_stream() {
         let json = headers(&[("content-type", "application/json")]);
         let ok = Observed {
             method: "GET",
+            path: "/auth/me",
             origin: None,
             status: 401,
             headers: &json,
@@ -315,6 +354,7 @@ mod tests {
         let h = headers(&[]);
         let seen = Observed {
             method: "GET",
+            path: "/auth/me",
             origin: None,
             status: 200,
             headers: &h,

@@ -141,7 +141,23 @@ impl Config {
 
     /// Like [`Config::from_env`], adding the faults given on the command line.
     pub fn from_env_with(extra_faults: FaultSet) -> Result<Config, ConfigError> {
-        let dotenv = read_dotenv(Path::new(".env"))?;
+        // The faults that change how `.env` is read are known before it is
+        // (from the process environment and the command line).
+        let early = env_var("REFERENCE_FAULTS")
+            .and_then(|list| FaultSet::parse_list(&list).ok())
+            .unwrap_or_default()
+            .union(extra_faults);
+        let dotenv = if early.contains(Fault::IgnoreDotenv) {
+            HashMap::new()
+        } else {
+            read_dotenv(Path::new(".env"))?
+        };
+        if early.contains(Fault::DotenvOverridesEnvironment) {
+            return Config::from_vars(
+                |name| dotenv.get(name).cloned().or_else(|| env_var(name)),
+                extra_faults,
+            );
+        }
         Config::from_vars(
             |name| env_var(name).or_else(|| dotenv.get(name).cloned()),
             extra_faults,

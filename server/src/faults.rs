@@ -217,6 +217,11 @@ faults! {
     /// writes its own answer instead of throwing the framework's exception
     /// does: JSON, but without the error shape's `statusCode` and `message`.
     UnauthorizedWithoutShape = "unauthorized-without-shape" breaks ["API-2"],
+    /// Never reads `.env`: only the process environment configures it.
+    IgnoreDotenv = "ignore-dotenv" breaks ["CFG-6"],
+    /// Reads `.env` over the process environment (as `dotenv`'s `override`
+    /// does), so a stale `.env` beats what the deployment sets.
+    DotenvOverridesEnvironment = "dotenv-overrides-environment" breaks ["CFG-6"],
 }
 
 impl Fault {

@@ -153,7 +153,13 @@ pub(crate) fn observe(
     status: u16,
     body: Option<&str>,
 ) {
-    let method = transcript.request.split(' ').next().unwrap_or_default();
+    let mut words = transcript.request.splitn(2, ' ');
+    let method = words.next().unwrap_or_default();
+    let path = words
+        .next()
+        .and_then(|url| reqwest::Url::parse(url).ok())
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
     let origin = transcript
         .request_headers
         .iter()
@@ -162,6 +168,7 @@ pub(crate) fn observe(
     watch.observe(
         &crate::traffic::Observed {
             method,
+            path: &path,
             origin,
             status,
             headers: &transcript.response_headers,

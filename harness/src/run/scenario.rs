@@ -15,7 +15,7 @@ use crate::plan::{Placement, Planned};
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::vars::{BUILTIN, Source};
 use crate::services::Services;
-use crate::subject::env::{DEFAULT_SECRET, OTHER_ORIGIN};
+use crate::subject::env::{DEFAULT_ORIGIN, DEFAULT_SECRET, OTHER_ORIGIN};
 use crate::subject::managed::ManagedSubject;
 use crate::subject::spec::Launch;
 use std::time::Instant;
@@ -65,15 +65,12 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
         .filter(|c| c.is_ascii_alphanumeric())
         .take(16)
         .collect();
-    // A scenario that sets its subject's CORS_ORIGIN is judged for it.
-    let origin = s
-        .scenario
-        .needs
-        .env
-        .get("CORS_ORIGIN")
-        .and_then(|o| o.split(',').next())
-        .map_or(ctx.allowed_origin.as_str(), str::trim)
-        .to_owned();
+    // A scenario that sets its subject's CORS_ORIGIN is judged for it, and
+    // one that leaves it unset for the contract's default.
+    let origin = allowed_origins(ctx, s)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| ctx.allowed_origin.clone());
     let overrides = ctx.launcher.map(|l| &l.launch.selectors);
     let neighbours = crate::origins::neighbours(&origin);
     for b in BUILTIN {
@@ -109,12 +106,15 @@ fn builtin_vars(scene: &mut Scene, ctx: &RunContext<'_>, s: &LoadedScenario) {
 /// The origins the scenario's subject is told to allow: its own
 /// `CORS_ORIGIN` when the scenario sets one, else the run's.
 fn allowed_origins(ctx: &RunContext<'_>, s: &LoadedScenario) -> Vec<String> {
-    let list = s
-        .scenario
-        .needs
-        .env
-        .get("CORS_ORIGIN")
-        .map_or(ctx.allowed_origin.as_str(), String::as_str);
+    let needs = &s.scenario.needs;
+    let list = if needs.unset.iter().any(|v| v == "CORS_ORIGIN") {
+        DEFAULT_ORIGIN
+    } else {
+        needs
+            .env
+            .get("CORS_ORIGIN")
+            .map_or(ctx.allowed_origin.as_str(), String::as_str)
+    };
     list.split(',')
         .map(str::trim)
         .filter(|o| !o.is_empty())
@@ -182,9 +182,11 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         scene.watch.with_password(&password);
     }
     let mut extra = s.scenario.needs.env.clone();
-    extra
-        .entry("CORS_ORIGIN".to_owned())
-        .or_insert_with(|| ctx.allowed_origin.clone());
+    if !s.scenario.needs.unset.iter().any(|v| v == "CORS_ORIGIN") {
+        extra
+            .entry("CORS_ORIGIN".to_owned())
+            .or_insert_with(|| ctx.allowed_origin.clone());
+    }
     let mut front = None;
     let mut _turn = None;
     if s.scenario.needs.browser {
@@ -206,7 +208,10 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         match (ctx.launcher, running) {
             (Some(launcher), Some(running)) => {
                 let secret = ctx.secret.clone().unwrap_or_default();
-                let (launch, services) = (launcher.launch, launcher.services);
+                let mut launch = launcher.launch.clone();
+                launch.unset.extend(s.scenario.needs.unset.iter().cloned());
+                launch.dotenv.extend(s.scenario.needs.dotenv.clone());
+                let (launch, services) = (&launch, launcher.services);
                 let subject = if running {
                     ManagedSubject::start(launch, services, &secret, &extra).await
                 } else {
@@ -314,6 +319,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
                 watch.observe(
                     &crate::traffic::Observed {
                         method: &e.method,
+                        path: &e.path,
                         origin: e.origin.as_deref(),
                         status,
                         headers: &headers,

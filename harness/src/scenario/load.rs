@@ -37,12 +37,16 @@ impl LoadedScenario {
         needs.own_subject
             || needs.browser
             || !needs.env.is_empty()
+            || !needs.unset.is_empty()
+            || !needs.dotenv.is_empty()
             || self.steps().any(Step::needs_control)
     }
 
     /// Whether the scenario needs a subject the harness starts itself.
     pub fn needs_control(&self) -> bool {
         !self.scenario.needs.env.is_empty()
+            || !self.scenario.needs.unset.is_empty()
+            || !self.scenario.needs.dotenv.is_empty()
             || self.scenario.needs.browser
             || self.steps().any(Step::needs_control)
     }

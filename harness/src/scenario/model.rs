@@ -54,6 +54,15 @@ pub struct Needs {
     /// Extra environment for the scenario's own subject (implies `own_subject`).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Contract variables left out of the own subject's environment, so
+    /// that it takes its default (implies `own_subject`).
+    #[serde(default)]
+    pub unset: Vec<String>,
+    /// A `.env` file in the own subject's working directory (implies
+    /// `own_subject`; not applicable when the subject runs in a directory
+    /// of its own, which the harness does not write into).
+    #[serde(default)]
+    pub dotenv: BTreeMap<String, String>,
     /// Only meaningful against the reference implementation of this workspace.
     #[serde(default)]
     pub reference_only: bool,

@@ -21,6 +21,9 @@ pub enum SubjectError {
     /// The HTTP client for the subject could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(reqwest::Error),
+    /// The `.env` of its working directory could not be written.
+    #[error("could not write the subject's .env: {0}")]
+    Dotenv(std::io::Error),
     /// Its database could not be emptied (a `restart` with
     /// `reset_database`).
     #[error("could not empty the subject's database: {0}")]
@@ -110,7 +113,8 @@ impl ManagedSubject {
             &origin,
         )
         .with(&launch.env)
-        .with(extra);
+        .with(extra)
+        .without(&launch.unset);
         let port = env.port().unwrap_or(port);
         let subject = ManagedSubject {
             launch: launch.clone(),
@@ -320,6 +324,15 @@ impl ManagedSubject {
         let mut command = Command::new(&self.launch.program);
         command.args(&self.launch.args);
         command.current_dir(self.launch.cwd.as_deref().unwrap_or(workdir.path()));
+        if self.launch.cwd.is_none() && !self.launch.dotenv.is_empty() {
+            let text: String = self
+                .launch
+                .dotenv
+                .iter()
+                .map(|(k, v)| format!("{k}={v}\n"))
+                .collect();
+            std::fs::write(workdir.path().join(".env"), text).map_err(SubjectError::Dotenv)?;
+        }
         env.apply(&mut command);
         ChildProcess::spawn("subject", command).map_err(|source| SubjectError::Start {
             what: self.launch.description.clone(),

@@ -69,6 +69,11 @@ pub struct Launch {
     /// Test knobs of the contract the subject does not honour (such as
     /// `STREAM_DELAY_MS`): scenarios that set them are not applicable.
     pub missing_knobs: Vec<String>,
+    /// Variables left out of the environment (a scenario's `needs.unset`).
+    pub unset: Vec<String>,
+    /// A `.env` written into the working directory the harness makes for
+    /// each start (a scenario's `needs.dotenv`; only without `cwd`).
+    pub dotenv: BTreeMap<String, String>,
 }
 
 /// How a subject's frontend is provided.
@@ -117,6 +122,8 @@ impl Launch {
             frontend: Frontend::ServedByBackend,
             selectors: BTreeMap::new(),
             missing_knobs: Vec::new(),
+            unset: Vec::new(),
+            dotenv: BTreeMap::new(),
         }
     }
 
@@ -135,6 +142,8 @@ impl Launch {
             frontend: Frontend::None,
             selectors: BTreeMap::new(),
             missing_knobs: Vec::new(),
+            unset: Vec::new(),
+            dotenv: BTreeMap::new(),
         }
     }
 }
