@@ -164,6 +164,14 @@ pub(crate) struct RunArgs {
     /// The running backend's JWT_SECRET, to forge tokens (with `--subject url`).
     #[arg(long, value_name = "SECRET")]
     pub(crate) jwt_secret: Option<String>,
+    /// A CA certificate (PEM) to trust for an `https://` subject behind a
+    /// private CA, besides the platform's roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate (a self-signed one): the run's header and
+    /// report.json say so.
+    #[arg(long)]
+    pub insecure: bool,
     /// The origin the running backend allows (with `--subject url`).
     #[arg(long, value_name = "ORIGIN", default_value = "http://localhost:5173")]
     pub(crate) allowed_origin: String,

@@ -264,10 +264,23 @@ pub struct RunOutcome {
     pub subject: String,
     /// How the services were provided, in one line.
     pub services: String,
+    /// How the subject's TLS certificate was trusted, for an `https://`
+    /// subject or when `--ca-cert` or `--insecure` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<String>,
     /// Every scenario result, in file order.
     pub scenarios: Vec<ScenarioResult>,
     /// One verdict per rule of the catalogue, in contract order.
     pub rules: Vec<RuleVerdict>,
+    /// Each time the subject went down during the run (its process exited,
+    /// or a running URL subject stopped answering), with the step that
+    /// brought it down.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub went_down: Vec<String>,
+    /// How many times the shared subject had to be started again after it
+    /// went down.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restarts: usize,
     /// What the checks on all traffic found, in the order seen.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub traffic: Vec<TrafficFinding>,
@@ -306,8 +319,11 @@ impl RunOutcome {
         RunOutcome {
             subject,
             services,
+            tls: None,
             scenarios,
             rules,
+            went_down: Vec::new(),
+            restarts: 0,
             traffic,
             strict,
             phases: Vec::new(),
@@ -569,4 +585,8 @@ mod tests {
         assert_eq!(status(&o, "TOK-1"), Status::Error);
         assert_eq!(o.exit_code(), 2);
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -220,7 +220,10 @@ mod tests {
                 let mut parts = rest.split_whitespace();
                 let id = parts.next()?;
                 let level = parts.next()?.trim_end_matches("**");
-                Some((id.to_owned(), level.to_owned()))
+                // Other bold list items (the unchecked parts) are no rules.
+                ["MUST", "SHOULD", "MAY"]
+                    .contains(&level)
+                    .then(|| (id.to_owned(), level.to_owned()))
             })
             .collect()
     }

@@ -107,9 +107,7 @@ impl Subject {
         let path = path.as_ref();
         let profile = crate::subject::profile::load(path).map_err(Error::Profile)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Ok(Subject(SubjectSpec::Managed(
-            profile.launch(conformance.into(), base),
-        )))
+        Ok(Subject(profile.subject(conformance.into(), base)))
     }
 
     /// The reference implementation of this workspace with these fault
@@ -175,6 +173,7 @@ impl Suite {
                 concurrency: 8,
                 browser_lanes: crate::run::DEFAULT_BROWSER_LANES,
                 require_browser: false,
+                tls: crate::client::Tls::default(),
                 artifacts: std::env::temp_dir().join("conformance-artifacts"),
             },
         }
@@ -253,6 +252,13 @@ impl Suite {
     #[must_use]
     pub fn concurrency(mut self, at_once: usize) -> Suite {
         self.options.concurrency = at_once.max(1);
+        self
+    }
+
+    /// How a subject's TLS certificate is trusted (`https://` URLs).
+    #[must_use]
+    pub fn tls(mut self, tls: crate::client::Tls) -> Suite {
+        self.options.tls = tls;
         self
     }
 

@@ -3,7 +3,8 @@
 //! requests through the recording proxy), the answer must not break
 //!
 //! - API-1: no `5xx`, unless a step of the scenario cut the subject's
-//!   database or Redis on purpose (it judges those answers itself);
+//!   database or Redis on purpose (it judges those answers itself), and
+//!   but `/health`'s, whose `503` is INF-1's;
 //! - CORS-3: `Access-Control-Allow-Origin` is never `*`;
 //! - CORS-4: it never grants an origin the subject was not told to allow;
 //! - DOC-3: no body holds the scenario's password or a password hash;
@@ -52,6 +53,8 @@ pub(crate) struct Watch {
     log: Arc<Mutex<Vec<TrafficFinding>>>,
     scenario: String,
     step: usize,
+    label: String,
+    rule: String,
     case: Option<String>,
     allowed_origins: Vec<String>,
     password: Option<String>,
@@ -69,6 +72,8 @@ impl Watch {
             log,
             scenario: scenario.to_owned(),
             step: 0,
+            label: String::new(),
+            rule: String::new(),
             case: None,
             allowed_origins,
             password: None,
@@ -76,9 +81,32 @@ impl Watch {
         }
     }
 
-    /// The exchanges that follow belong to step `index`.
-    pub(crate) fn at_step(&mut self, index: usize) {
+    /// The exchanges that follow belong to step `index` (`label`), whose
+    /// failure is `rule`'s (its setup rule, or the scenario's own).
+    pub(crate) fn at_step(&mut self, index: usize, label: &str, rule: &str) {
         self.step = index;
+        self.label = label.to_owned();
+        self.rule = rule.to_owned();
+    }
+
+    /// The scenario whose exchanges these are.
+    pub(crate) fn scenario(&self) -> &str {
+        &self.scenario
+    }
+
+    /// The current step.
+    pub(crate) fn step(&self) -> usize {
+        self.step
+    }
+
+    /// The current step, in a few words.
+    pub(crate) fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The rule the current step's failure is.
+    pub(crate) fn rule(&self) -> &str {
+        &self.rule
     }
 
     /// The exchanges that follow belong to this case.
@@ -138,7 +166,8 @@ pub(crate) fn check(
     dependency_cut: bool,
 ) -> Vec<(&'static str, FailedCheck)> {
     let mut found = Vec::new();
-    if seen.status >= 500 && !dependency_cut {
+    // `/health`'s 503 is INF-1's: it names a dependency that is down.
+    if seen.status >= 500 && !dependency_cut && seen.path != "/health" {
         found.push((
             "API-1",
             FailedCheck::new(What::Status, "no 5xx", seen.status.to_string()),

@@ -24,8 +24,8 @@ Seasons change the gardens and the gardeners, so insights that are alive get rev
 /// Why the benchmark could not get going against the subject.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SetupError {
-    /// The subject's URL is not an `http://` URL.
-    #[error("`{0}` is not an http:// URL (this benchmark speaks plain HTTP/1.1)")]
+    /// The subject's URL is not an `http://` or `https://` URL.
+    #[error("`{0}` is not an http:// or https:// URL with a host")]
     BadUrl(String),
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
@@ -85,14 +85,16 @@ impl BenchUser {
 /// Parses the subject's base URL.
 pub(crate) fn base_url(raw: &str) -> Result<Url, SetupError> {
     let url = Url::parse(raw).map_err(|_| SetupError::BadUrl(raw.to_owned()))?;
-    if url.scheme() != "http" || url.host().is_none() {
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(SetupError::BadUrl(raw.to_owned()));
     }
     Ok(url)
 }
 
-/// A plain HTTP/1.1 client keeping up to `idle_per_host` connections open.
+/// An HTTP/1.1 client (TLS for an `https://` subject) keeping up to
+/// `idle_per_host` connections open.
 pub(crate) fn client(idle_per_host: usize, timeout: Duration) -> Result<Client, SetupError> {
+    crate::client::install_tls_provider();
     Client::builder()
         .http1_only()
         .tcp_nodelay(true)
@@ -199,8 +201,9 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_http_urls_are_accepted() {
-        assert!(base_url("https://example.com").is_err());
+    fn only_http_and_https_urls_are_accepted() {
+        assert!(base_url("https://example.com").is_ok());
+        assert!(base_url("ftp://example.com").is_err());
         assert!(base_url("localhost:3000").is_err());
         assert!(base_url("not a url").is_err());
     }

@@ -31,7 +31,7 @@ fn subject(args: &RunArgs) -> anyhow::Result<SubjectSpec> {
             let base = path
                 .parent()
                 .map_or_else(|| PathBuf::from("."), PathBuf::from);
-            SubjectSpec::Managed(profile.launch(this_binary()?, &base))
+            profile.subject(this_binary()?, &base)
         }
         SubjectArg::Reference => {
             SubjectSpec::Managed(Launch::reference(this_binary()?, &args.reference_fault))
@@ -89,6 +89,10 @@ pub(super) fn options(args: &RunArgs) -> anyhow::Result<SuiteOptions> {
         concurrency: args.concurrency,
         browser_lanes: args.browsers,
         require_browser: args.require_browser || in_ci(),
+        tls: crate::client::Tls {
+            ca_cert: args.ca_cert.clone(),
+            insecure: args.insecure,
+        },
         artifacts: args
             .report_dir
             .clone()

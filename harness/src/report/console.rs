@@ -13,6 +13,19 @@ use std::fmt::Write;
 pub fn render(outcome: &RunOutcome) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "subject: {}", outcome.subject);
+    if let Some(tls) = &outcome.tls {
+        let _ = writeln!(out, "{tls}");
+    }
+    for line in &outcome.went_down {
+        let _ = writeln!(out, "note: {line}");
+    }
+    if outcome.restarts > 0 {
+        let _ = writeln!(
+            out,
+            "note: the subject had to be started again {} time(s)",
+            outcome.restarts
+        );
+    }
     let _ = writeln!(out, "{}", outcome.services);
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<7} {:<6} {:<7} SUMMARY", "RULE", "LEVEL", "STATUS");

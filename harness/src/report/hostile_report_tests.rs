@@ -85,6 +85,7 @@ async fn hostile_run(artifacts: &Path) -> RunOutcome {
         concurrency: 4,
         browser_lanes: 1,
         require_browser: false,
+        tls: Default::default(),
         artifacts: artifacts.to_owned(),
     };
     plan_and_run(&scenarios, &catalogue, &options, &Silent)

@@ -38,6 +38,19 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
         inline(&outcome.subject),
         inline(&outcome.services)
     );
+    if let Some(tls) = &outcome.tls {
+        let _ = writeln!(out, "{}\n", inline(tls));
+    }
+    for line in &outcome.went_down {
+        let _ = writeln!(out, "> **Note:** {}\n", inline(line));
+    }
+    if outcome.restarts > 0 {
+        let _ = writeln!(
+            out,
+            "> **Note:** the subject had to be started again {} time(s)\n",
+            outcome.restarts
+        );
+    }
     if let Some(cmp) = baseline {
         let _ = writeln!(
             out,

@@ -24,8 +24,15 @@ pub(crate) fn blame(
     rules: &[String],
     cors_refused: bool,
 ) -> Verdict {
+    let status_failed = record
+        .failed
+        .iter()
+        .any(|c| c.what == crate::check::What::Status);
     let covering = if cors_refused {
         Some(CORS_RULE)
+    } else if status_failed && let Some(rule) = entry.step.status_of() {
+        // The answer is another rule's setup answer: its status blocks.
+        Some(rule)
     } else {
         entry.setup.as_deref()
     };

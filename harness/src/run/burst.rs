@@ -1,7 +1,7 @@
 //! The `burst` step: the same request sent many times at once, with the
 //! answers counted per status; in rounds, each checked on its own.
 
-use super::exchange::{REQUEST_TIMEOUT, build, observe, send_within};
+use super::exchange::{Missing, REQUEST_TIMEOUT, build, observe, send_within};
 use super::scene::{Ran, Scene, StepError};
 use crate::check::{FailedCheck, What};
 use crate::outcome::Transcript;
@@ -60,11 +60,15 @@ async fn burst_once(
     let mut sends = Vec::with_capacity(step.count);
     for _ in 0..step.count {
         let (builder, mut transcript) = build(scene, &step.request)?;
-        let watch = &scene.watch;
         sends.push(async move {
-            let result = send_within(builder, &mut transcript, within).await;
+            let result = send_within(scene, builder, &mut transcript, within).await;
             if let Ok(received) = &result {
-                observe(watch, &transcript, received.status, Some(&received.body));
+                observe(
+                    &scene.watch,
+                    &transcript,
+                    received.status,
+                    Some(&received.body),
+                );
             }
             (result.map(|r| r.status), transcript)
         });
@@ -76,12 +80,21 @@ async fn burst_once(
     };
     let mut failed = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (result, _) in &results {
+    let mut results_by: Vec<(Result<u16, ()>, Transcript)> = Vec::with_capacity(results.len());
+    for (result, transcript) in results {
         match result {
-            Ok(status) => *counts.entry(status.to_string()).or_default() += 1,
-            Err(no_answer) => failed.push(no_answer.clone()),
+            Ok(status) => {
+                *counts.entry(status.to_string()).or_default() += 1;
+                results_by.push((Ok(status), transcript));
+            }
+            Err(Missing::Check(no_answer)) => {
+                failed.push(no_answer);
+                results_by.push((Err(()), transcript));
+            }
+            Err(Missing::Step(e)) => return Err(e),
         }
     }
+    let results = results_by;
     for (status, want) in &step.expect_counts {
         let got = counts.get(status).copied().unwrap_or(0);
         if got != *want {

@@ -6,6 +6,7 @@ use super::scene::{Scene, StepError};
 use crate::check::{FailedCheck, What};
 use crate::outcome::Transcript;
 use crate::scenario::model::Exchange;
+use crate::subject::managed::ManagedSubject;
 use reqwest::header::HeaderMap;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -108,32 +109,93 @@ fn padded_json(n: usize) -> String {
     format!("{head}{}{tail}", "a".repeat(fill))
 }
 
-/// Sends a request and reads the whole answer, within [`REQUEST_TIMEOUT`];
-/// no answer is a failed check of the step.
-pub(crate) async fn send(
-    builder: reqwest::RequestBuilder,
-    transcript: &mut Transcript,
-) -> Result<Received, FailedCheck> {
-    send_within(builder, transcript, REQUEST_TIMEOUT).await
+/// Why an exchange got no (whole) answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NoAnswer {
+    /// The harness could not build or send the request: its own breakdown.
+    Harness(String),
+    /// No connection could be made.
+    Refused(String),
+    /// The connection was reset or closed before the whole answer came.
+    Dropped(String),
+    /// No answer within the deadline.
+    Timeout(Duration),
 }
 
-/// Sends a request and reads the whole answer, within `timeout`.
-pub(crate) async fn send_within(
+impl NoAnswer {
+    /// Sorts a client error.
+    pub(crate) fn of(e: &reqwest::Error, timeout: Duration) -> NoAnswer {
+        let chain = error_chain(e);
+        if e.is_timeout() {
+            NoAnswer::Timeout(timeout)
+        } else if e.is_builder() {
+            NoAnswer::Harness(format!("the request could not be built: {chain}"))
+        } else if e.is_connect() {
+            NoAnswer::Refused(chain)
+        } else {
+            NoAnswer::Dropped(chain)
+        }
+    }
+}
+
+/// A missing answer, sorted: a failed check of the step (the subject's
+/// doing), or a step that could not be carried out (the harness's, or a
+/// scenario blocked by another one that brought the subject down).
+#[derive(Debug)]
+pub(crate) enum Missing {
+    /// The step's failed check.
+    Check(FailedCheck),
+    /// The step could not be carried out.
+    Step(StepError),
+}
+
+impl From<StepError> for Missing {
+    fn from(e: StepError) -> Missing {
+        Missing::Step(e)
+    }
+}
+
+/// Sends a request once and reads its whole answer within `timeout`. A
+/// request dropped before any answer came, as happens on a pooled
+/// connection the subject closed while it idled, is sent once more, as
+/// browsers do (the dead connection has left the pool by then); a drop
+/// the second time is the subject's.
+pub(crate) async fn send_raw(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
     timeout: Duration,
-) -> Result<Received, FailedCheck> {
+) -> Result<Received, NoAnswer> {
+    let again = builder.try_clone();
+    match once(builder, transcript, timeout).await {
+        Err(NoAnswer::Dropped(first)) => match again {
+            Some(again) => once(again, transcript, timeout).await.map_err(|e| match e {
+                NoAnswer::Dropped(second) => NoAnswer::Dropped(format!(
+                    "{second} (and before, on a connection the pool had kept: {first})"
+                )),
+                other => other,
+            }),
+            None => Err(NoAnswer::Dropped(first)),
+        },
+        other => other,
+    }
+}
+
+async fn once(
+    builder: reqwest::RequestBuilder,
+    transcript: &mut Transcript,
+    timeout: Duration,
+) -> Result<Received, NoAnswer> {
     let response = builder
         .timeout(timeout)
         .send()
         .await
-        .map_err(|e| no_answer(format!("request failed: {}", error_chain(&e))))?;
+        .map_err(|e| NoAnswer::of(&e, timeout))?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| no_answer(format!("reading the body failed: {}", error_chain(&e))))?;
+        .map_err(|e| NoAnswer::of(&e, timeout))?;
     let body = String::from_utf8_lossy(&bytes).into_owned();
     let json = serde_json::from_slice(&bytes).ok();
     record_response(transcript, status, &headers, &body);
@@ -143,6 +205,160 @@ pub(crate) async fn send_within(
         body,
         json,
     })
+}
+
+/// Sends a request of the scene's current step and reads its whole answer
+/// within `timeout`; a missing answer is sorted out ([`missing`]).
+pub(crate) async fn send_within(
+    scene: &Scene,
+    builder: reqwest::RequestBuilder,
+    transcript: &mut Transcript,
+    timeout: Duration,
+) -> Result<Received, Missing> {
+    let flight = scene.take_off();
+    let again = builder.try_clone();
+    let result = match send_raw(builder, transcript, timeout).await {
+        Ok(received) => Ok(received),
+        Err(no) => match missing(scene, flight, no).await {
+            Resolution::Missing(m) => Err(m),
+            Resolution::SendAgain => match again {
+                Some(again) => send_raw(again, transcript, timeout)
+                    .await
+                    .map_err(|no| Missing::Check(answer_failed(&no))),
+                None => Err(Missing::Step(StepError::Harness(
+                    "the request could not be sent again".into(),
+                ))),
+            },
+        },
+    };
+    scene.land(flight);
+    result
+}
+
+/// Sends a request of the scene's current step and returns as soon as the
+/// answer's head came (a stream is read by the caller), within `deadline`;
+/// a request dropped before any answer is sent once more, and a missing
+/// answer is sorted out as [`send_within`] does.
+pub(crate) async fn send_head(
+    scene: &Scene,
+    builder: reqwest::RequestBuilder,
+    deadline: Duration,
+) -> Result<reqwest::Response, Missing> {
+    let head = |builder: reqwest::RequestBuilder| async move {
+        match tokio::time::timeout(deadline, builder.send()).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(e)) => Err(NoAnswer::of(&e, deadline)),
+            Err(_) => Err(NoAnswer::Timeout(deadline)),
+        }
+    };
+    let flight = scene.take_off();
+    let again = builder.try_clone();
+    let retry = builder.try_clone();
+    let first = match head(builder).await {
+        Err(NoAnswer::Dropped(first)) => match retry {
+            Some(retry) => head(retry).await,
+            None => Err(NoAnswer::Dropped(first)),
+        },
+        other => other,
+    };
+    let result = match first {
+        Ok(response) => Ok(response),
+        Err(no) => match missing(scene, flight, no).await {
+            Resolution::Missing(m) => Err(m),
+            Resolution::SendAgain => match again {
+                Some(again) => head(again)
+                    .await
+                    .map_err(|no| Missing::Check(answer_failed(&no))),
+                None => Err(Missing::Step(StepError::Harness(
+                    "the request could not be sent again".into(),
+                ))),
+            },
+        },
+    };
+    scene.land(flight);
+    result
+}
+
+/// What to do about a missing answer.
+pub(crate) enum Resolution {
+    /// Report it.
+    Missing(Missing),
+    /// The subject is back after going down: send the request again.
+    SendAgain,
+}
+
+/// Sorts out a missing answer: the harness's own breakdown is the step's
+/// error; no answer in time is the step's failed check; a refused or
+/// dropped connection is the step's failed check only when the subject is
+/// up (or when this step's request brought it down), and blocks a scenario
+/// whose request was merely in the air when the subject went down.
+pub(crate) async fn missing(scene: &Scene, flight: Option<u64>, no: NoAnswer) -> Resolution {
+    use super::supervisor::Fate;
+    let step = scene.watch.step();
+    if let NoAnswer::Harness(why) = no {
+        return Resolution::Missing(Missing::Step(StepError::Harness(why)));
+    }
+    if matches!(no, NoAnswer::Timeout(_)) {
+        return Resolution::Missing(Missing::Check(answer_failed(&no)));
+    }
+    if let Some(status) = scene.own.as_ref().and_then(ManagedSubject::exited) {
+        let own = scene
+            .own
+            .as_ref()
+            .map(|o| o.output_tail(12))
+            .unwrap_or_default();
+        let tail = if own.trim().is_empty() {
+            String::new()
+        } else {
+            format!("; its last output:\n{own}")
+        };
+        return Resolution::Missing(Missing::Check(FailedCheck::new(
+            What::Answer,
+            "an answer",
+            format!(
+                "none: the subject {} during step {step}{tail}",
+                super::supervisor::ended(status)
+            ),
+        )));
+    }
+    let (Some(supervisor), Some(id)) = (&scene.supervisor, flight) else {
+        return Resolution::Missing(Missing::Check(answer_failed(&no)));
+    };
+    let refused = matches!(no, NoAnswer::Refused(_));
+    Resolution::Missing(match supervisor.fate(id, refused).await {
+        Fate::Culprit(death) => Missing::Check(FailedCheck::new(
+            What::Answer,
+            "an answer",
+            death.during(step),
+        )),
+        Fate::Bystander(death) | Fate::After(death) => {
+            Missing::Step(StepError::Blocked(death.blocked(step, scene.watch.label())))
+        }
+        Fate::Resend => return Resolution::SendAgain,
+        Fate::Alive => Missing::Check(answer_failed(&no)),
+    })
+}
+
+/// The failed check of a request that got no (whole) answer.
+pub(crate) fn answer_failed(no: &NoAnswer) -> FailedCheck {
+    match no {
+        NoAnswer::Timeout(within) => FailedCheck::new(
+            What::Answer,
+            format!("an answer within {} ms", within.as_millis()),
+            "none",
+        ),
+        NoAnswer::Refused(why) => FailedCheck::new(
+            What::Answer,
+            "an answer",
+            format!("none: the connection was refused: {why}"),
+        ),
+        NoAnswer::Dropped(why) => FailedCheck::new(
+            What::Answer,
+            "an answer",
+            format!("none: the connection was dropped before the whole answer: {why}"),
+        ),
+        NoAnswer::Harness(why) => FailedCheck::new(What::Answer, "an answer", why.clone()),
+    }
 }
 
 /// Gives an exchange that got an answer to the checks every exchange gets
@@ -176,11 +392,6 @@ pub(crate) fn observe(
         },
         Some(transcript),
     );
-}
-
-/// The failed check of a request that got no (whole) answer.
-pub(crate) fn no_answer(why: String) -> FailedCheck {
-    FailedCheck::new(What::Answer, "an answer", why)
 }
 
 /// Fills the response part of a transcript.

@@ -27,6 +27,7 @@ pub(crate) mod step_list;
 pub(crate) mod steps;
 pub(crate) mod stream;
 pub(crate) mod suite;
+pub(crate) mod supervisor;
 
 pub use suite::{
     DEFAULT_BROWSER_LANES, Progress, Silent, SuiteError, SuiteOptions, plan_and_run, run_suite,

@@ -1,17 +1,24 @@
 //! The `restart` step: stops the scenario's own subject and starts it
-//! again on the same data, possibly with other environment (TOK-6).
+//! again on the same data, possibly with other environment (TOK-6) or
+//! another `.env` (CFG-6).
 
 use super::scene::{Ran, Scene, StepError};
 use crate::check::{FailedCheck, What};
 use crate::scenario::model::RestartStep;
+use crate::subject::managed::Changes;
 use std::collections::BTreeMap;
 
 /// Restarts the subject.
 pub(crate) async fn run(scene: &mut Scene, step: &RestartStep) -> Result<Ran, StepError> {
-    let changes = expand_env(scene, &step.env)?;
-    if let Some(secret) = changes.get("JWT_SECRET") {
+    let env = expand_env(scene, &step.env)?;
+    if let Some(secret) = env.get("JWT_SECRET") {
         scene.secret = Some(secret.clone());
     }
+    let changes = Changes {
+        env,
+        unset: step.unset.clone(),
+        dotenv: step.dotenv.clone(),
+    };
     let subject = scene.own_subject()?;
     let restarted = if step.reset_database {
         subject.restart_on_empty_database(&changes).await

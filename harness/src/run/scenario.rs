@@ -22,6 +22,8 @@ use std::time::Instant;
 
 /// What every scenario of a run shares.
 pub(crate) struct RunContext<'a> {
+    /// The shared subject's watch.
+    pub(crate) supervisor: Option<std::sync::Arc<super::supervisor::Supervisor>>,
     /// The HTTP client.
     pub(crate) client: reqwest::Client,
     /// The shared subject's base URL (when there is one).
@@ -175,6 +177,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             &s.name,
             allowed_origins(ctx, s),
         ),
+        supervisor: running.is_none().then(|| ctx.supervisor.clone()).flatten(),
     };
     builtin_vars(&mut scene, ctx, s);
     if let Some(password) = scene.vars.get("password") {
@@ -308,7 +311,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
     if let Some(b) = scene.browser.take() {
         // The browser's own requests get the checks every exchange gets.
         let mut watch = scene.watch.clone();
-        watch.at_step(0);
+        watch.at_step(0, "the browser's requests", "WEB-5");
         for e in b.recorder.all_entries() {
             if let Some(status) = e.status {
                 let headers: Vec<(String, String)> = e
@@ -380,7 +383,8 @@ mod tests {
         )
         .expect("loads");
         let ctx = RunContext {
-            client: reqwest::Client::new(),
+            supervisor: None,
+            client: crate::client::http_client().expect("a client"),
             shared_url: Some("http://127.0.0.1:1".into()),
             secret: Some("s".into()),
             allowed_origin: "http://localhost:1".into(),
@@ -400,6 +404,7 @@ mod tests {
             sources: None,
             browser: None,
             watch: crate::traffic::Watch::new(Default::default(), "a", Vec::new()),
+            supervisor: None,
         };
         builtin_vars(&mut scene, &ctx, &s);
         // Set once the subject and the frontend are up; an allowed origin

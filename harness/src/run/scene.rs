@@ -26,6 +26,8 @@ pub(crate) struct Scene {
     pub(crate) browser: Option<crate::browser::scene::BrowserScene>,
     /// The checks every exchange of the scenario gets.
     pub(crate) watch: crate::traffic::Watch,
+    /// The shared subject's watch, for a scenario that runs on it.
+    pub(crate) supervisor: Option<std::sync::Arc<super::supervisor::Supervisor>>,
 }
 
 /// What a step that was carried out gives back: the checks that did not
@@ -65,6 +67,10 @@ pub(crate) enum StepError {
     /// could not start): the scenario's verdict is *error*.
     #[error("{0}")]
     Harness(String),
+    /// The shared subject went down while this step's request was in the
+    /// air, brought down by another scenario's step: blocked by it.
+    #[error("{}", .0.label)]
+    Blocked(crate::outcome::Blocked),
 }
 
 impl StepError {
@@ -74,6 +80,7 @@ impl StepError {
             StepError::Unsupported(why) => Verdict::NotApplicable(format!("step {index}: {why}")),
             StepError::Var(e) => Verdict::Error(format!("step {index}: {e}")),
             StepError::Harness(why) => Verdict::Error(format!("step {index}: {why}")),
+            StepError::Blocked(b) => Verdict::Blocked(b.clone()),
         }
     }
 }
@@ -105,6 +112,25 @@ impl Scene {
             sources: None,
             browser: None,
             watch: self.watch.in_case(case),
+            supervisor: self.supervisor.clone(),
+        }
+    }
+
+    /// A request of the current step leaves for the shared subject.
+    pub(crate) fn take_off(&self) -> Option<u64> {
+        let supervisor = self.supervisor.as_ref()?;
+        Some(supervisor.take_off(
+            self.watch.scenario(),
+            self.watch.step(),
+            self.watch.label(),
+            self.watch.rule(),
+        ))
+    }
+
+    /// The request is done.
+    pub(crate) fn land(&self, flight: Option<u64>) {
+        if let (Some(supervisor), Some(id)) = (&self.supervisor, flight) {
+            supervisor.land(id);
         }
     }
 

@@ -33,7 +33,12 @@ pub(crate) async fn run_steps(
         let index = list.first_index + i;
         let t = Instant::now();
         let step = &entry.step;
-        scene.watch.at_step(index);
+        let rule = entry
+            .setup
+            .as_deref()
+            .or(rules.first().map(String::as_str))
+            .unwrap_or_default();
+        scene.watch.at_step(index, &label(step), rule);
         let mut record = StepResult {
             index,
             kind: step.kind(),

@@ -3,7 +3,9 @@
 //! data, the time to the first event and that events were flushed as
 //! produced.
 
-use super::exchange::{build, capture, error_chain, excerpt, no_answer, record_response};
+use super::exchange::{
+    Missing, NoAnswer, answer_failed, build, capture, excerpt, record_response, send_head,
+};
 use super::scene::{Ran, Scene, StepError};
 use crate::check::{FailedCheck, What};
 use crate::expect;
@@ -37,24 +39,15 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
     let deadline = Duration::from_millis(e.deadline_ms);
     let started = Instant::now();
     let mut problems = Vec::new();
-    let sent = tokio::time::timeout(deadline, builder.send()).await;
-    let response = match sent {
-        Ok(Ok(r)) => r,
-        Ok(Err(err)) => {
+    let response = match send_head(scene, builder, deadline).await {
+        Ok(response) => response,
+        Err(Missing::Check(failed)) => {
             return Ok(Ran {
-                failed: vec![no_answer(format!("request failed: {}", error_chain(&err)))],
+                failed: vec![failed],
                 transcripts: vec![transcript],
             });
         }
-        Err(_) => {
-            return Ok(Ran {
-                failed: vec![no_answer(format!(
-                    "no response head within {} ms",
-                    e.deadline_ms
-                ))],
-                transcripts: vec![transcript],
-            });
-        }
+        Err(Missing::Step(e)) => return Err(e),
     };
     let status = response.status().as_u16();
     let headers = response.headers().clone();
@@ -112,7 +105,11 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
                 ));
             }
             Ok(None) => break Ok(()),
-            Ok(Some(Err(err))) => break Err(no_answer(format!("the stream broke: {err}"))),
+            Ok(Some(Err(err))) => {
+                break Err(answer_failed(&NoAnswer::Dropped(format!(
+                    "the stream broke: {err}"
+                ))));
+            }
             Ok(Some(Ok(event))) => events.push(EventRecord {
                 event: if event.event.is_empty() {
                     "message".into()

@@ -5,7 +5,6 @@
 
 use super::scenario::{Launcher, RunContext, run_scenario};
 use crate::browser::pool::BrowserPool;
-use crate::client::http_client;
 use crate::outcome::{RunOutcome, ScenarioResult};
 use crate::plan::{Lane, Placement, Plan, Planned};
 use crate::rules::Catalogue;
@@ -37,6 +36,8 @@ pub struct SuiteOptions {
     pub browser_lanes: usize,
     /// A missing browser is an error of the run, not n/a.
     pub require_browser: bool,
+    /// How an `https://` subject's certificate is trusted.
+    pub tls: crate::client::Tls,
     /// Where screenshots of failures go.
     pub artifacts: std::path::PathBuf,
 }
@@ -65,6 +66,12 @@ pub enum SuiteError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    /// The HTTP client could not be built as `--ca-cert` asks.
+    #[error(transparent)]
+    Client(#[from] crate::client::ClientError),
+    /// The subject does not answer at all: no rule was checked.
+    #[error("the subject cannot be reached, no rule was checked: {0}")]
+    Unreachable(#[from] crate::client::Unreachable),
     /// The run cannot go ahead as asked (a required browser is missing).
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanError),
@@ -109,8 +116,8 @@ impl RunServices<'_> {
 /// managed subject, the URL and what is known of it for a running one.
 struct Subjects<'o> {
     services: Option<RunServices<'o>>,
-    /// Held for the run: the shared subject stops when it drops.
-    _shared: Option<ManagedSubject>,
+    /// The shared subject under watch (it stops when the last holder drops).
+    supervisor: Option<std::sync::Arc<super::supervisor::Supervisor>>,
     launch: Option<&'o Launch>,
     secret: Option<String>,
     shared_url: Option<String>,
@@ -137,7 +144,7 @@ impl<'o> Subjects<'o> {
             } => {
                 return Ok(Subjects {
                     services: None,
-                    _shared: None,
+                    supervisor: Some(super::supervisor::Supervisor::url()),
                     launch: None,
                     secret: jwt_secret.clone(),
                     shared_url: Some(backend_url.trim_end_matches('/').to_owned()),
@@ -189,7 +196,7 @@ impl<'o> Subjects<'o> {
         let shared_url = shared.as_ref().map(|s| s.base_url().to_owned());
         Ok(Subjects {
             services: Some(services),
-            _shared: shared,
+            supervisor: shared.map(super::supervisor::Supervisor::managed),
             launch: Some(launch),
             secret: Some(secret),
             shared_url,
@@ -232,8 +239,14 @@ pub async fn run_suite_on(
     let run_started = Instant::now();
     let browsers = BrowserPool::new(options.browser_lanes);
     let mut phases = Vec::new();
-    let client = http_client()?;
+    let client = crate::client::http_client_with(&options.tls)?;
     let subjects = Subjects::start(plan, options, lent, &browsers, progress, &mut phases).await?;
+    // Reached once before any scenario: a subject that does not answer at
+    // all (a wrong port, a host that does not resolve, a certificate not
+    // trusted) is no evidence against any rule.
+    if let Some(url) = &subjects.shared_url {
+        crate::client::reach(&client, url).await?;
+    }
     let services_line = subjects.services.as_ref().map_or_else(
         || "services: none (the subject is a running URL)".to_owned(),
         |s| s.get().description(),
@@ -245,7 +258,10 @@ pub async fn run_suite_on(
         (Some(launch), Some(services)) => Some(Launcher { launch, services }),
         _ => None,
     };
+    // The shared subject's process is watched while the scenarios run.
+    let watching = subjects.supervisor.clone().map(|s| tokio::spawn(s.watch()));
     let ctx = RunContext {
+        supervisor: subjects.supervisor.clone(),
         client,
         shared_url: subjects.shared_url.clone(),
         secret: subjects.secret.clone(),
@@ -262,6 +278,21 @@ pub async fn run_suite_on(
     let results = run_scheduled(plan, &ctx, options, progress).await;
     phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
     browsers.close_all().await;
+    if let Some(watching) = watching {
+        watching.abort();
+        let _ = watching.await;
+    }
+    let restarts = subjects.supervisor.as_ref().map_or(0, |s| s.restarts());
+    let went_down: Vec<String> = subjects
+        .supervisor
+        .as_ref()
+        .map(|s| {
+            s.deaths()
+                .iter()
+                .map(super::supervisor::Death::describe)
+                .collect()
+        })
+        .unwrap_or_default();
     let traffic = std::mem::take(
         &mut *ctx
             .traffic
@@ -269,6 +300,7 @@ pub async fn run_suite_on(
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
     drop(ctx);
+    let subjects_url = subjects.shared_url.clone();
     drop(subjects);
     let mut outcome = RunOutcome::with_traffic(
         options.subject.describe(),
@@ -278,6 +310,14 @@ pub async fn run_suite_on(
         catalogue,
         options.strict,
     );
+    let https = subjects_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    if https || options.tls != crate::client::Tls::default() {
+        outcome.tls = Some(options.tls.describe());
+    }
+    outcome.went_down = went_down;
+    outcome.restarts = restarts;
     outcome.phases = phases;
     outcome.millis = run_started.elapsed().as_millis() as u64;
     Ok(outcome)

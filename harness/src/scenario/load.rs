@@ -368,6 +368,48 @@ fn validate_steps(
             }
         }
         let kind = entry.step.kind();
+        if let Some(rule) = entry.step.status_of() {
+            let here = at(&[
+                Seg::Key(list),
+                Seg::Index(i),
+                Seg::Key(kind),
+                Seg::Key("expect"),
+                Seg::Key("status_of"),
+            ]);
+            if catalogue.get(rule).is_none() {
+                errors.push((
+                    here,
+                    format!(
+                        "unknown rule {rule:?} in `status_of`: expected one of {}",
+                        known()
+                    ),
+                ));
+            } else if s.rules.contains(&rule.to_owned()) {
+                errors.push((
+                    here,
+                    format!(
+                        "`status_of` names {rule}, a rule this scenario checks: the status is then \
+                         the scenario's own check (drop `status_of`)"
+                    ),
+                ));
+            }
+        }
+        if let Step::Restart(r) = &entry.step
+            && r.dotenv.is_some()
+            && s.needs.dotenv.is_empty()
+        {
+            errors.push((
+                at(&[
+                    Seg::Key(list),
+                    Seg::Index(i),
+                    Seg::Key(kind),
+                    Seg::Key("dotenv"),
+                ]),
+                "`dotenv` replaces the scenario's `.env`: give the first one in `[needs] dotenv` \
+                 (a subject that runs in a directory of its own makes the scenario not applicable)"
+                    .into(),
+            ));
+        }
         let base = [Seg::Key(list), Seg::Index(i), Seg::Key(kind)];
         let mut problems: Vec<(Vec<Seg<'_>>, String)> = Vec::new();
         check_step(&entry.step, &mut problems);

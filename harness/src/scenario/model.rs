@@ -147,6 +147,16 @@ step_kinds! {
 }
 
 impl Step {
+    /// The rule a request's or stream's status belongs to, when it is not
+    /// the scenario's own (`status_of`).
+    pub fn status_of(&self) -> Option<&str> {
+        match self {
+            Step::Request(x) => x.expect.status_of.as_deref(),
+            Step::Stream(x) => x.expect.status_of.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the step needs a subject the harness starts and controls.
     pub fn needs_control(&self) -> bool {
         matches!(
@@ -197,6 +207,14 @@ pub struct Exchange<E> {
     /// Variables to set from the answer's JSON: name -> JSON pointer.
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// How long the whole answer may take, in milliseconds (default 15000;
+    /// a stream's `deadline_ms` bounds a stream): no answer by then fails
+    /// the step, and holds up nothing else.
+    pub timeout_ms: Option<u64>,
+    /// Sends the request again, every 100 ms, until its checks hold or
+    /// this many milliseconds have passed (for a subject still connecting
+    /// to a dependency after its start); only the last answer is judged.
+    pub eventually_ms: Option<u64>,
 }
 
 fn default_method() -> String {
@@ -228,6 +246,10 @@ pub struct Expect {
     pub status_in: Option<Vec<u16>>,
     /// A status class: `2xx`, `4xx`...
     pub status_class: Option<String>,
+    /// The status is this rule's, not the scenario's (`"REG-2"` for a
+    /// `409`): another status blocks the scenario naming that rule, before
+    /// the step's own checks count.
+    pub status_of: Option<String>,
     /// Header checks.
     #[serde(default)]
     pub headers: Vec<HeaderCheck>,
@@ -376,6 +398,9 @@ pub struct StreamExpect {
     /// The status; any status when absent (a check about headers or
     /// events only does not also demand what another rule says).
     pub status: Option<u16>,
+    /// The status is this rule's, not the scenario's: another status
+    /// blocks the scenario naming that rule.
+    pub status_of: Option<String>,
     /// Header checks on the response head.
     #[serde(default)]
     pub headers: Vec<HeaderCheck>,
@@ -416,6 +441,7 @@ impl Default for StreamExpect {
     fn default() -> Self {
         StreamExpect {
             status: None,
+            status_of: None,
             headers: Vec::new(),
             sequence: None,
             fields: BTreeMap::new(),
@@ -552,6 +578,13 @@ pub struct RestartStep {
     /// Environment changes for the new process.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Variables left out of the new process's environment.
+    #[serde(default)]
+    pub unset: Vec<String>,
+    /// The `.env` the harness writes for the new process, in place of the
+    /// scenario's `needs.dotenv` (an empty table: no `.env`); only in a
+    /// scenario that has `needs.dotenv`.
+    pub dotenv: Option<BTreeMap<String, String>>,
     /// Empty the database while the subject is down (every table and row
     /// dropped, as a reset of the database leaves it); the new process
     /// applies its migrations to it.

@@ -72,6 +72,18 @@ pub struct FailedStart {
     pub listened: bool,
 }
 
+/// What a restart changes for the new process.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Variables set (or replaced).
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Variables left out.
+    pub unset: Vec<String>,
+    /// The `.env` the harness writes for it (empty: none); `None` keeps
+    /// the one it wrote before.
+    pub dotenv: Option<std::collections::BTreeMap<String, String>>,
+}
+
 impl ManagedSubject {
     /// Creates a fresh database, proxies in front of Postgres and Redis, and
     /// starts the subject with the contract's environment plus `extra`.
@@ -183,6 +195,14 @@ impl ManagedSubject {
         )
     }
 
+    /// How the current process ended, once it has (`None` while it runs,
+    /// or when none was started).
+    pub fn exited(&self) -> Option<ExitStatus> {
+        self.process
+            .as_ref()
+            .and_then(ChildProcess::try_exit_status)
+    }
+
     /// The current process's id, for measuring it from outside (`None`
     /// while it is stopped).
     pub fn pid(&self) -> Option<u32> {
@@ -212,18 +232,22 @@ impl ManagedSubject {
 
     /// Stops the subject and starts it again with `changes` to its environment,
     /// on the same port and database.
-    pub async fn restart(
-        &mut self,
-        changes: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(), SubjectError> {
+    pub async fn restart(&mut self, changes: &Changes) -> Result<(), SubjectError> {
         self.stop().await;
         // A killed process's listening socket still completes handshakes
         // until the kernel has torn the process down: a readiness probe
         // then "succeeds" against the dying process and the next request is
         // reset. The new process starts once nothing listens on the port.
         wait_for_port_closed(self.port(), PORT_RELEASE_TIMEOUT).await;
-        self.env = self.env.with(changes);
+        self.apply(changes);
         self.spawn_until_ready().await
+    }
+
+    fn apply(&mut self, changes: &Changes) {
+        self.env = self.env.with(&changes.env).without(&changes.unset);
+        if let Some(dotenv) = &changes.dotenv {
+            self.launch.dotenv = dotenv.clone();
+        }
     }
 
     /// Stops the subject, drops everything its database holds (as a reset
@@ -231,7 +255,7 @@ impl ManagedSubject {
     /// the same port, to apply its migrations to the empty database.
     pub async fn restart_on_empty_database(
         &mut self,
-        changes: &std::collections::BTreeMap<String, String>,
+        changes: &Changes,
     ) -> Result<(), SubjectError> {
         use sqlx::Connection;
         self.stop().await;
@@ -244,7 +268,7 @@ impl ManagedSubject {
             .map_err(|e| SubjectError::Reset(e.to_string()))?;
         let _ = connection.close().await;
         wait_for_port_closed(self.port(), PORT_RELEASE_TIMEOUT).await;
-        self.env = self.env.with(changes);
+        self.apply(changes);
         self.spawn_until_ready().await
     }
 

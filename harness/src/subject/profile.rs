@@ -42,8 +42,18 @@ pub struct BackendProfile {
     pub reference: bool,
     /// A shell command line that starts the backend in the foreground.
     pub command: Option<String>,
+    /// A backend that already runs (`https://staging.example`): the rules
+    /// that need control of it are not applicable.
+    pub url: Option<String>,
+    /// With `url`: the environment variable holding its `JWT_SECRET` (a
+    /// secret does not belong in a file), so tokens can be forged.
+    pub jwt_secret_env: Option<String>,
+    /// With `url`: the origin it allows (`CORS_ORIGIN`; default the
+    /// contract's `http://localhost:5173`).
+    pub allowed_origin: Option<String>,
     /// Its working directory, relative to the profile file.
-    pub cwd: Option<PathBuf>,
+    #[schemars(with = "Option<PathBuf>")]
+    pub cwd: Option<toml::Spanned<PathBuf>>,
     /// Extra environment (the contract's variables are set by the harness).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -72,7 +82,8 @@ pub struct FrontendProfile {
     /// `$VITE_API_URL` as its API (such as `npx vite --port $WEB_PORT`).
     pub command: Option<String>,
     /// Its working directory, relative to the profile file.
-    pub cwd: Option<PathBuf>,
+    #[schemars(with = "Option<PathBuf>")]
+    pub cwd: Option<toml::Spanned<PathBuf>>,
     /// Extra environment for the frontend.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -121,13 +132,20 @@ pub fn load(path: &Path) -> Result<Profile, SourceError> {
         let offset = e.span().map_or(0, |s| s.start);
         SourceError::at(path, &text, offset, e.message().trim_end().to_owned())
     })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let at = |offset: usize, message: String| SourceError::at(path, &text, offset, message);
     let backend = &profile.backend;
-    if backend.reference == backend.command.is_some() {
+    let kinds = [
+        backend.reference,
+        backend.command.is_some(),
+        backend.url.is_some(),
+    ];
+    if kinds.iter().filter(|k| **k).count() != 1 {
         return Err(SourceError::at_text(
             path,
             &text,
             "[backend]",
-            "[backend] needs exactly one of `reference = true` and `command = \"...\"`",
+            "[backend] needs exactly one of `reference = true`, `command = \"...\"` and `url = \"https://...\"`",
         ));
     }
     if let Some(front) = &profile.frontend
@@ -140,6 +158,52 @@ pub fn load(path: &Path) -> Result<Profile, SourceError> {
             "[frontend] needs exactly one of `served_by_backend = true` and `command = \"...\"`",
         ));
     }
+    let dirs = [
+        ("backend", backend.cwd.as_ref()),
+        (
+            "frontend",
+            profile.frontend.as_ref().and_then(|f| f.cwd.as_ref()),
+        ),
+    ];
+    for (table, cwd) in dirs {
+        if let Some(cwd) = cwd {
+            let resolved = resolve(base, Some(cwd.get_ref()));
+            if !resolved.is_dir() {
+                return Err(at(
+                    cwd.span().start,
+                    format!(
+                        "[{table}] cwd = {:?}: no such directory (resolved to {})",
+                        cwd.get_ref().display(),
+                        resolved.display()
+                    ),
+                ));
+            }
+        }
+    }
+    let commands = [
+        ("backend", backend.command.as_ref(), backend.cwd.as_ref()),
+        (
+            "frontend",
+            profile.frontend.as_ref().and_then(|f| f.command.as_ref()),
+            profile.frontend.as_ref().and_then(|f| f.cwd.as_ref()),
+        ),
+    ];
+    for (table, command, cwd) in commands {
+        if let Some(command) = command {
+            let cwd = resolve(base, cwd.map(toml::Spanned::get_ref));
+            if let Some(program) = missing_program(command, &cwd) {
+                return Err(SourceError::at_text(
+                    path,
+                    &text,
+                    command,
+                    format!(
+                        "[{table}] command = {command:?}: `{program}` is not found (not on PATH, nor a file in {}): install it or correct the command",
+                        cwd.display()
+                    ),
+                ));
+            }
+        }
+    }
     Ok(profile)
 }
 
@@ -149,8 +213,9 @@ impl Profile {
     /// are taken from `base`, the profile's directory.
     pub fn launch(&self, harness: PathBuf, base: &Path) -> Launch {
         let backend = &self.backend;
+        let cwd = backend.cwd.as_ref().map(toml::Spanned::get_ref);
         let mut launch = match &backend.command {
-            Some(command) => Launch::command(command, Some(resolve(base, backend.cwd.as_deref()))),
+            Some(command) => Launch::command(command, Some(resolve(base, cwd))),
             None => Launch::reference(harness, &backend.faults),
         };
         launch.description = format!("{} ({})", self.name, launch.description);
@@ -162,7 +227,7 @@ impl Profile {
             Some(f) if f.served_by_backend => Frontend::ServedByBackend,
             Some(f) => Frontend::Command {
                 command: f.command.clone().unwrap_or_default(),
-                cwd: resolve(base, f.cwd.as_deref()),
+                cwd: resolve(base, f.cwd.as_ref().map(toml::Spanned::get_ref)),
                 env: f.env.clone(),
                 ready_timeout_ms: f.ready_timeout_ms,
             },
@@ -176,7 +241,55 @@ impl Profile {
     }
 }
 
-fn resolve(base: &Path, dir: Option<&Path>) -> PathBuf {
+/// The program a shell command line starts, when it is a plain name or
+/// path that does not exist (a builtin, an assignment or anything the
+/// shell itself reads is left to the shell).
+fn missing_program(command: &str, cwd: &Path) -> Option<String> {
+    const SHELL_WORDS: &[&str] = &[
+        "cd", "exec", "export", "set", "source", ".", "eval", "true", "false", "test", "[", "if",
+        "for", "while", "case", "{", "(", "echo", "printf", "trap", "ulimit", "umask", "wait",
+    ];
+    let first = command.split_whitespace().next()?;
+    if first.contains('=') || SHELL_WORDS.contains(&first) || first.contains(['$', '`', '"', '\''])
+    {
+        return None;
+    }
+    let found = if first.contains('/') {
+        cwd.join(first).is_file()
+    } else {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|dir| dir.join(first).is_file()))
+            .unwrap_or(false)
+    };
+    (!found).then(|| first.to_owned())
+}
+
+impl Profile {
+    /// What is tested, as this profile describes it: a backend it starts,
+    /// or one that already runs (`[backend] url`). `harness` is the
+    /// `conformance` binary (it starts the reference); relative directories
+    /// are taken from `base`, the profile's directory.
+    pub fn subject(&self, harness: PathBuf, base: &Path) -> super::spec::SubjectSpec {
+        let backend = &self.backend;
+        match &backend.url {
+            Some(url) => super::spec::SubjectSpec::Url {
+                backend_url: url.clone(),
+                jwt_secret: backend
+                    .jwt_secret_env
+                    .as_ref()
+                    .and_then(|name| std::env::var(name).ok())
+                    .filter(|s| !s.is_empty()),
+                allowed_origin: backend
+                    .allowed_origin
+                    .clone()
+                    .unwrap_or_else(|| super::env::DEFAULT_ORIGIN.to_owned()),
+            },
+            None => super::spec::SubjectSpec::Managed(self.launch(harness, base)),
+        }
+    }
+}
+
+fn resolve(base: &Path, dir: Option<&PathBuf>) -> PathBuf {
     match dir {
         Some(d) if d.is_absolute() => d.to_owned(),
         Some(d) => base.join(d),

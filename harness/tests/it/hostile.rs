@@ -74,7 +74,7 @@ async fn a_thousand_hostile_requests_get_no_5xx_and_leak_no_secret() {
         return;
     };
     let base = subject.base_url().to_owned();
-    let client = reqwest::Client::new();
+    let client = super::support::http_client();
     let known = account(&client, &base, &secret).await;
 
     let corpus = Corpus::new(&known).draw(SEED, REQUESTS);

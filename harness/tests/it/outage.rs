@@ -54,7 +54,7 @@ async fn a_database_outage_mid_burst_loses_no_201_and_stores_no_refused_registra
         return;
     };
     let base = subject.base_url().to_owned();
-    let client = reqwest::Client::builder()
+    let client = super::support::http_client_builder()
         .timeout(ANSWER_DEADLINE)
         .build()
         .expect("an HTTP client");

@@ -82,6 +82,7 @@ async fn start_error(file: &str) -> (String, Duration) {
         concurrency: 1,
         browser_lanes: conformance::run::DEFAULT_BROWSER_LANES,
         require_browser: true,
+        tls: Default::default(),
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     let catalogue = Catalogue::builtin().expect("catalogue");

@@ -97,7 +97,7 @@ async fn the_reference_answers_as_reviewed() {
     .await
     .expect("the reference starts");
     let base = subject.base_url().to_owned();
-    let client = reqwest::Client::new();
+    let client = super::support::http_client();
     let email = "snap-0123456789ab@example.com";
     let register = || {
         client

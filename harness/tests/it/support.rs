@@ -67,9 +67,23 @@ pub async fn run_with(
         concurrency: 8,
         browser_lanes: conformance::run::DEFAULT_BROWSER_LANES,
         require_browser: true,
+        tls: Default::default(),
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     plan_and_run(scenarios, &catalogue, &options, &Silent)
         .await
         .expect("the suite runs")
+}
+
+/// A client builder for tests that talk to a subject directly (reqwest is
+/// built with rustls and no default crypto provider: the process installs
+/// one, ring, as the harness does).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// A plain client for tests that talk to a subject directly.
+pub fn http_client() -> reqwest::Client {
+    http_client_builder().build().expect("an HTTP client")
 }

@@ -211,6 +211,7 @@ fn panic_target() {
         concurrency: 8,
         browser_lanes: conformance::run::DEFAULT_BROWSER_LANES,
         require_browser: true,
+        tls: Default::default(),
         artifacts: std::env::temp_dir().join("conformance-test-artifacts"),
     };
     let catalogue = Catalogue::builtin().expect("catalogue");
