@@ -155,32 +155,8 @@ impl From<StepError> for Missing {
     }
 }
 
-/// Sends a request once and reads its whole answer within `timeout`. A
-/// request dropped before any answer came, as happens on a pooled
-/// connection the subject closed while it idled, is sent once more, as
-/// browsers do (the dead connection has left the pool by then); a drop
-/// the second time is the subject's.
-pub(crate) async fn send_raw(
-    builder: reqwest::RequestBuilder,
-    transcript: &mut Transcript,
-    timeout: Duration,
-) -> Result<Received, NoAnswer> {
-    let again = builder.try_clone();
-    match once(builder, transcript, timeout).await {
-        Err(NoAnswer::Dropped(first)) => match again {
-            Some(again) => once(again, transcript, timeout).await.map_err(|e| match e {
-                NoAnswer::Dropped(second) => NoAnswer::Dropped(format!(
-                    "{second} (and before, on a connection the pool had kept: {first})"
-                )),
-                other => other,
-            }),
-            None => Err(NoAnswer::Dropped(first)),
-        },
-        other => other,
-    }
-}
-
-async fn once(
+/// Sends a request once and reads its whole answer within `timeout`.
+pub(crate) async fn once(
     builder: reqwest::RequestBuilder,
     transcript: &mut Transcript,
     timeout: Duration,
@@ -217,33 +193,33 @@ pub(crate) async fn send_within(
 ) -> Result<Received, Missing> {
     let flight = scene.take_off();
     let again = builder.try_clone();
-    let result = match send_raw(builder, transcript, timeout).await {
+    let result = match once(builder, transcript, timeout).await {
         Ok(received) => Ok(received),
-        Err(no) => match missing(scene, flight, no).await {
+        Err(no) => match missing(scene, flight.id(), no, None).await {
             Resolution::Missing(m) => Err(m),
-            Resolution::SendAgain => match again {
-                Some(again) => send_raw(again, transcript, timeout)
-                    .await
-                    .map_err(|no| Missing::Check(answer_failed(&no))),
-                None => Err(Missing::Step(StepError::Harness(
-                    "the request could not be sent again".into(),
-                ))),
+            Resolution::SendAgain(first) => match again {
+                Some(again) => match once(again, transcript, timeout).await {
+                    Ok(received) => Ok(received),
+                    Err(no) => Err(missing_again(scene, flight.id(), no, first).await),
+                },
+                None => Err(Missing::Check(answer_failed(&first))),
             },
         },
     };
-    scene.land(flight);
+    drop(flight);
     result
 }
 
 /// Sends a request of the scene's current step and returns as soon as the
-/// answer's head came (a stream is read by the caller), within `deadline`;
-/// a request dropped before any answer is sent once more, and a missing
-/// answer is sorted out as [`send_within`] does.
+/// answer's head came, within `deadline`; a missing answer is sorted out as
+/// [`send_within`] does. The caller reads the body, still in flight (a
+/// stream the subject broke is sorted out with [`missing`]), and lands the
+/// flight when done.
 pub(crate) async fn send_head(
     scene: &Scene,
     builder: reqwest::RequestBuilder,
     deadline: Duration,
-) -> Result<reqwest::Response, Missing> {
+) -> Result<(reqwest::Response, super::scene::Flight), Missing> {
     let head = |builder: reqwest::RequestBuilder| async move {
         match tokio::time::timeout(deadline, builder.send()).await {
             Ok(Ok(response)) => Ok(response),
@@ -253,38 +229,53 @@ pub(crate) async fn send_head(
     };
     let flight = scene.take_off();
     let again = builder.try_clone();
-    let retry = builder.try_clone();
-    let first = match head(builder).await {
-        Err(NoAnswer::Dropped(first)) => match retry {
-            Some(retry) => head(retry).await,
-            None => Err(NoAnswer::Dropped(first)),
-        },
-        other => other,
-    };
-    let result = match first {
-        Ok(response) => Ok(response),
-        Err(no) => match missing(scene, flight, no).await {
+    let result = match head(builder).await {
+        Ok(response) => return Ok((response, flight)),
+        Err(no) => match missing(scene, flight.id(), no, None).await {
             Resolution::Missing(m) => Err(m),
-            Resolution::SendAgain => match again {
-                Some(again) => head(again)
-                    .await
-                    .map_err(|no| Missing::Check(answer_failed(&no))),
-                None => Err(Missing::Step(StepError::Harness(
-                    "the request could not be sent again".into(),
-                ))),
+            Resolution::SendAgain(first) => match again {
+                Some(again) => match head(again).await {
+                    Ok(response) => return Ok((response, flight)),
+                    Err(no) => Err(missing_again(scene, flight.id(), no, first).await),
+                },
+                None => Err(Missing::Check(answer_failed(&first))),
             },
         },
     };
-    scene.land(flight);
+    drop(flight);
     result
+}
+
+/// The second attempt got no answer either: sorted out as the first was,
+/// without a third attempt; a drop names the first one too.
+async fn missing_again(
+    scene: &Scene,
+    flight: Option<u64>,
+    no: NoAnswer,
+    first: NoAnswer,
+) -> Missing {
+    let reached = !matches!(first, NoAnswer::Refused(_));
+    let no = match (no, first) {
+        (NoAnswer::Dropped(second), NoAnswer::Dropped(first)) => NoAnswer::Dropped(format!(
+            "{second} (it was sent twice, as a browser does; the first time: {first})"
+        )),
+        (no, _) => no,
+    };
+    match missing(scene, flight, no.clone(), Some(reached)).await {
+        Resolution::Missing(m) => m,
+        Resolution::SendAgain(_) => Missing::Check(answer_failed(&no)),
+    }
 }
 
 /// What to do about a missing answer.
 pub(crate) enum Resolution {
     /// Report it.
     Missing(Missing),
-    /// The subject is back after going down: send the request again.
-    SendAgain,
+    /// Send the request once more (this was the first attempt's failure):
+    /// the subject is up and dropped it before any answer, as a server does
+    /// on a keep-alive connection it was closing, or it is back after
+    /// going down.
+    SendAgain(NoAnswer),
 }
 
 /// Sorts out a missing answer: the harness's own breakdown is the step's
@@ -292,7 +283,16 @@ pub(crate) enum Resolution {
 /// dropped connection is the step's failed check only when the subject is
 /// up (or when this step's request brought it down), and blocks a scenario
 /// whose request was merely in the air when the subject went down.
-pub(crate) async fn missing(scene: &Scene, flight: Option<u64>, no: NoAnswer) -> Resolution {
+///
+/// `again` is `None` for a request's first attempt, and for its second
+/// whether the first reached the subject.
+pub(crate) async fn missing(
+    scene: &Scene,
+    flight: Option<u64>,
+    no: NoAnswer,
+    again: Option<bool>,
+) -> Resolution {
+    let first_attempt = again.is_none();
     use super::supervisor::Fate;
     let step = scene.watch.step();
     if let NoAnswer::Harness(why) = no {
@@ -321,22 +321,29 @@ pub(crate) async fn missing(scene: &Scene, flight: Option<u64>, no: NoAnswer) ->
             ),
         )));
     }
+    let dropped = matches!(no, NoAnswer::Dropped(_));
     let (Some(supervisor), Some(id)) = (&scene.supervisor, flight) else {
+        if dropped && first_attempt {
+            return Resolution::SendAgain(no);
+        }
         return Resolution::Missing(Missing::Check(answer_failed(&no)));
     };
     let refused = matches!(no, NoAnswer::Refused(_));
-    Resolution::Missing(match supervisor.fate(id, refused).await {
-        Fate::Culprit(death) => Missing::Check(FailedCheck::new(
-            What::Answer,
-            "an answer",
-            death.during(step),
-        )),
-        Fate::Bystander(death) | Fate::After(death) => {
-            Missing::Step(StepError::Blocked(death.blocked(step, scene.watch.label())))
-        }
-        Fate::Resend => return Resolution::SendAgain,
-        Fate::Alive => Missing::Check(answer_failed(&no)),
-    })
+    Resolution::Missing(
+        match supervisor.fate(id, refused, again.unwrap_or(false)).await {
+            Fate::Culprit(death) => Missing::Check(FailedCheck::new(
+                What::Answer,
+                "an answer",
+                death.during(step),
+            )),
+            Fate::Bystander(death) | Fate::After(death) => {
+                Missing::Step(StepError::Blocked(death.blocked(step, scene.watch.label())))
+            }
+            Fate::Resend if first_attempt => return Resolution::SendAgain(no),
+            Fate::Alive if dropped && first_attempt => return Resolution::SendAgain(no),
+            Fate::Resend | Fate::Alive => Missing::Check(answer_failed(&no)),
+        },
+    )
 }
 
 /// The failed check of a request that got no (whole) answer.

@@ -116,21 +116,20 @@ impl Scene {
         }
     }
 
-    /// A request of the current step leaves for the shared subject.
-    pub(crate) fn take_off(&self) -> Option<u64> {
-        let supervisor = self.supervisor.as_ref()?;
-        Some(supervisor.take_off(
-            self.watch.scenario(),
-            self.watch.step(),
-            self.watch.label(),
-            self.watch.rule(),
-        ))
-    }
-
-    /// The request is done.
-    pub(crate) fn land(&self, flight: Option<u64>) {
-        if let (Some(supervisor), Some(id)) = (&self.supervisor, flight) {
-            supervisor.land(id);
+    /// A request of the current step leaves for the shared subject; it
+    /// lands when the returned flight is dropped.
+    pub(crate) fn take_off(&self) -> Flight {
+        let id = self.supervisor.as_ref().map(|supervisor| {
+            supervisor.take_off(
+                self.watch.scenario(),
+                self.watch.step(),
+                self.watch.label(),
+                self.watch.rule(),
+            )
+        });
+        Flight {
+            supervisor: self.supervisor.clone(),
+            id,
         }
     }
 
@@ -150,5 +149,27 @@ impl Scene {
                 "this step needs a subject the harness started for this scenario".into(),
             )
         })
+    }
+}
+
+/// A request in the air on the shared subject (none on a scenario's own
+/// subject); it lands when dropped, however its step ends.
+pub(crate) struct Flight {
+    supervisor: Option<std::sync::Arc<super::supervisor::Supervisor>>,
+    id: Option<u64>,
+}
+
+impl Flight {
+    /// Its number in the supervisor's books.
+    pub(crate) fn id(&self) -> Option<u64> {
+        self.id
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if let (Some(supervisor), Some(id)) = (&self.supervisor, self.id) {
+            supervisor.land(id);
+        }
     }
 }

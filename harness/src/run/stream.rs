@@ -4,7 +4,8 @@
 //! produced.
 
 use super::exchange::{
-    Missing, NoAnswer, answer_failed, build, capture, excerpt, record_response, send_head,
+    Missing, NoAnswer, Resolution, answer_failed, build, capture, excerpt, missing,
+    record_response, send_head,
 };
 use super::scene::{Ran, Scene, StepError};
 use crate::check::{FailedCheck, What};
@@ -39,8 +40,8 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
     let deadline = Duration::from_millis(e.deadline_ms);
     let started = Instant::now();
     let mut problems = Vec::new();
-    let response = match send_head(scene, builder, deadline).await {
-        Ok(response) => response,
+    let (response, flight) = match send_head(scene, builder, deadline).await {
+        Ok(answered) => answered,
         Err(Missing::Check(failed)) => {
             return Ok(Ran {
                 failed: vec![failed],
@@ -106,9 +107,15 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
             }
             Ok(None) => break Ok(()),
             Ok(Some(Err(err))) => {
-                break Err(answer_failed(&NoAnswer::Dropped(format!(
-                    "the stream broke: {err}"
-                ))));
+                // A stream that broke because the subject went down for
+                // another request blocks this scenario; else it is the
+                // subject's doing.
+                let no = NoAnswer::Dropped(format!("the stream broke: {err}"));
+                match missing(scene, flight.id(), no.clone(), Some(true)).await {
+                    Resolution::Missing(Missing::Step(blocked)) => return Err(blocked),
+                    Resolution::Missing(Missing::Check(failed)) => break Err(failed),
+                    Resolution::SendAgain(_) => break Err(answer_failed(&no)),
+                }
             }
             Ok(Some(Ok(event))) => events.push(EventRecord {
                 event: if event.event.is_empty() {
@@ -121,6 +128,7 @@ pub(crate) async fn run(scene: &mut Scene, step: &StreamStep) -> Result<Ran, Ste
             }),
         }
     };
+    drop(flight);
     let open_ms = started.elapsed().as_millis() as u64;
     if let Err(problem) = ended {
         problems.push(problem);

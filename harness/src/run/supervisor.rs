@@ -83,7 +83,15 @@ impl Death {
                 c.rule.clone(),
                 format!("{} step {} ({})", c.scenario, c.step, c.label),
             ),
-            None => ("API-1".to_owned(), "another scenario".to_owned()),
+            // Nothing the harness sent was in the air: the subject stopped
+            // answering HTTP on its port by itself (CFG-1).
+            None => {
+                return Blocked {
+                    step,
+                    label: format!("{label}: the subject {} between requests", self.how),
+                    rule: "CFG-1".to_owned(),
+                };
+            }
         };
         Blocked {
             step,
@@ -114,6 +122,9 @@ struct State {
     next: u64,
     open: Vec<Flight>,
     deaths: Vec<Death>,
+    /// Flights whose connection could not be made: they never reached the
+    /// subject, so none of them brought it down.
+    refused: Vec<u64>,
     restarts: usize,
     down: bool,
 }
@@ -163,7 +174,9 @@ impl Supervisor {
 
     /// The request is done (answered or not).
     pub(crate) fn land(&self, id: u64) {
-        self.state().open.retain(|f| f.id != id);
+        let mut state = self.state();
+        state.open.retain(|f| f.id != id);
+        state.refused.retain(|r| *r != id);
     }
 
     /// How many times the subject had to be started again.
@@ -176,10 +189,25 @@ impl Supervisor {
         self.state().deaths.clone()
     }
 
-    /// Records a death now: the flight sent last is its culprit.
-    fn note_death(&self, how: String, output: String) {
+    /// Records a death now. Its culprit is `reporter` when that flight
+    /// reached the subject (a running URL subject that dropped it and then
+    /// refused it); else, of the flights that reached the subject and were
+    /// sent before the reporter, the one sent last.
+    fn note_death(&self, how: String, output: String, reporter: Option<(u64, bool)>) {
         let mut state = self.state();
-        let culprit = state.open.iter().max_by_key(|f| f.started).cloned();
+        let reporter_started = reporter
+            .and_then(|(id, _)| state.open.iter().find(|f| f.id == id))
+            .map(|f| f.started);
+        let culprit = match reporter {
+            Some((id, true)) => state.open.iter().find(|f| f.id == id).cloned(),
+            _ => state
+                .open
+                .iter()
+                .filter(|f| !state.refused.contains(&f.id))
+                .filter(|f| reporter_started.is_none_or(|r| f.started <= r))
+                .max_by_key(|f| f.started)
+                .cloned(),
+        };
         let bystanders = state
             .open
             .iter()
@@ -209,7 +237,7 @@ impl Supervisor {
             let Some(status) = subject.exited() else {
                 continue;
             };
-            self.note_death(ended(status), subject.output_tail(12));
+            self.note_death(ended(status), subject.output_tail(12), None);
             let back = subject.restart(&Default::default()).await;
             let mut state = self.state();
             state.restarts += 1;
@@ -228,14 +256,20 @@ impl Supervisor {
     }
 
     /// What became of flight `id`, which got no answer (`refused`: no
-    /// connection could be made).
-    pub(crate) async fn fate(&self, id: u64, refused: bool) -> Fate {
-        let started = self
-            .state()
-            .open
-            .iter()
-            .find(|f| f.id == id)
-            .map_or_else(Instant::now, |f| f.started);
+    /// connection could be made; `reached`: an earlier attempt of the same
+    /// request did reach the subject).
+    pub(crate) async fn fate(&self, id: u64, refused: bool, reached: bool) -> Fate {
+        let started = {
+            let mut state = self.state();
+            if refused && !reached {
+                state.refused.push(id);
+            }
+            state
+                .open
+                .iter()
+                .find(|f| f.id == id)
+                .map_or_else(Instant::now, |f| f.started)
+        };
         let deadline = Instant::now() + SETTLE_WITHIN;
         loop {
             if let Some(fate) = self.decided(id, started) {
@@ -244,7 +278,11 @@ impl Supervisor {
             if self.subject.is_none() {
                 if refused {
                     // A running URL subject that refuses: it stopped answering.
-                    self.note_death("stopped answering".to_owned(), String::new());
+                    self.note_death(
+                        "stopped answering".to_owned(),
+                        String::new(),
+                        Some((id, reached)),
+                    );
                     continue;
                 }
                 return Fate::Alive;

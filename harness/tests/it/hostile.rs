@@ -11,15 +11,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use conformance::services::{Services, ServicesMode};
-use conformance::subject::managed::ManagedSubject;
-use conformance::subject::spec::SubjectSpec;
 use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::support::reference;
+use super::support::reference_with_services;
 use corpus::{Corpus, Known};
 
 mod corpus;
@@ -38,29 +35,6 @@ const NEVER_IN_AN_ANSWER: &[&str] = &["$argon2", "passwordHash"];
 /// The password of the accounts the test makes.
 const PASSWORD: &str = "Hostile-password-1";
 
-/// Starts Postgres and Redis (`auto`) and the reference server with
-/// `secret`. Outside CI, a machine without Docker, `postgres` or
-/// `redis-server` skips the test with a message; under `CI=true` it fails.
-pub(crate) async fn reference_with_services(secret: &str) -> Option<(Services, ManagedSubject)> {
-    let services = match Services::start(ServicesMode::Auto).await {
-        Ok(services) => services,
-        Err(error)
-            if error.is_missing_binary() && std::env::var("CI").map_or(true, |ci| ci != "true") =>
-        {
-            eprintln!("not run: {error}");
-            return None;
-        }
-        Err(error) => panic!("services did not start: {error}"),
-    };
-    let SubjectSpec::Managed(launch) = reference(&[]) else {
-        unreachable!("the reference is managed")
-    };
-    let subject = ManagedSubject::start(&launch, &services, secret, &BTreeMap::new())
-        .await
-        .expect("the reference starts");
-    Some((services, subject))
-}
-
 /// What came back.
 enum Answer {
     Status { code: u16, text: Vec<u8> },
@@ -70,9 +44,7 @@ enum Answer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_hostile_requests_get_no_5xx_and_leak_no_secret() {
     let secret = format!("hostile-secret-{}", uuid::Uuid::new_v4().simple());
-    let Some((_services, subject)) = reference_with_services(&secret).await else {
-        return;
-    };
+    let (_services, subject) = reference_with_services(&secret, &BTreeMap::new()).await;
     let base = subject.base_url().to_owned();
     let client = super::support::http_client();
     let known = account(&client, &base, &secret).await;

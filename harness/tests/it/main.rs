@@ -22,4 +22,5 @@ mod services;
 mod snapshots;
 mod support;
 mod team;
+mod unreliable;
 mod verdicts;

@@ -117,8 +117,20 @@ async fn a_backend_that_never_opens_its_port_fails_at_its_deadline() {
 }
 
 #[rstest]
-#[case::both("both.toml", 3, 1, "exactly one of `reference = true` and `command")]
+#[case::both("both.toml", 3, 1, "exactly one of `reference = true`, `command")]
 #[case::typo("typo.toml", 5, 1, "unknown field `ready_timout_ms`")]
+#[case::missing_cwd(
+    "missing-cwd.toml",
+    5,
+    7,
+    "[backend] cwd = \"no/such/directory\": no such directory"
+)]
+#[case::missing_program(
+    "missing-program.toml",
+    4,
+    12,
+    "`no-such-program-of-the-suite` is not found (not on PATH"
+)]
 fn a_broken_profile_is_rejected_with_its_position(
     #[case] file: &str,
     #[case] line: usize,

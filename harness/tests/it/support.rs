@@ -87,3 +87,27 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 pub fn http_client() -> reqwest::Client {
     http_client_builder().build().expect("an HTTP client")
 }
+
+/// Starts Postgres and Redis (`auto`) and the reference server with
+/// `secret` and `extra` environment, for tests that talk to it directly.
+/// A machine without Docker, `postgres` or `redis-server` fails the test,
+/// naming what is missing.
+pub async fn reference_with_services(
+    secret: &str,
+    extra: &std::collections::BTreeMap<String, String>,
+) -> (
+    conformance::services::Services,
+    conformance::subject::managed::ManagedSubject,
+) {
+    let services = conformance::services::Services::start(ServicesMode::Auto)
+        .await
+        .unwrap_or_else(|error| panic!("services did not start: {error}"));
+    let SubjectSpec::Managed(launch) = reference(&[]) else {
+        unreachable!("the reference is managed")
+    };
+    let subject =
+        conformance::subject::managed::ManagedSubject::start(&launch, &services, secret, extra)
+            .await
+            .expect("the reference starts");
+    (services, subject)
+}
