@@ -14,7 +14,26 @@
 //! - **report**: [`report`]'s console, JUnit, JSON, Markdown and HTML.
 //!
 //! [`Suite`] puts the four behind one value for other crates' tests, and
-//! [`libtest`] makes each scenario a test of `cargo test`.
+//! [`libtest`] makes each scenario a test of `cargo test`: a test target
+//! with `harness = false` whose `main` is
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     let backend = conformance::Subject::command("./target/debug/my-backend");
+//!     conformance::Suite::builtin().subject(backend).libtest()
+//! }
+//! ```
+//!
+//! runs every scenario (and every case of a matrix scenario) as its own
+//! test (`cargo test --test conformance -- SSE` filters, `-- --list`
+//! lists). What a run would check can be seen without starting anything:
+//!
+//! ```
+//! let (catalogue, scenarios) = conformance::Suite::builtin().filter("SSE-3").load()?;
+//! assert!(catalogue.get("SSE-3").is_some());
+//! assert!(scenarios.iter().all(|s| s.scenario.rules.contains(&"SSE-3".to_owned())));
+//! # Ok::<(), conformance::Error>(())
+//! ```
 //!
 //! [`process`] holds the guards that leave no process or directory behind;
 //! [`command`] is the `conformance` command line itself.
@@ -46,6 +65,7 @@ pub mod subject;
 pub mod suite;
 pub(crate) mod traffic;
 
+pub use client::{ClientError, Tls, Unreachable};
 pub use suite::{Error, Subject, Suite};
 
 #[cfg(test)]

@@ -15,10 +15,11 @@
 //! ```
 //!
 //! ```no_run
-//! // tests/conformance.rs
+//! // tests/conformance.rs; `my-backend` is the crate's binary, so in
+//! // the crate itself: Subject::command(env!("CARGO_BIN_EXE_my-backend"))
 //! fn main() -> std::process::ExitCode {
 //!     conformance::Suite::builtin()
-//!         .subject(conformance::Subject::command(env!("CARGO_BIN_EXE_conformance")))
+//!         .subject(conformance::Subject::command("./target/debug/my-backend"))
 //!         .libtest()
 //! }
 //! ```

@@ -68,6 +68,27 @@ impl Subject {
         self
     }
 
+    /// An environment variable for a started command, set after those the
+    /// harness hands it (`DATABASE_URL`, `JWT_SECRET`, `PORT`…): a name of
+    /// theirs replaces the harness's value.
+    #[must_use]
+    pub fn env(mut self, name: &str, value: &str) -> Subject {
+        if let SubjectSpec::Managed(launch) = &mut self.0 {
+            launch.env.insert(name.to_owned(), value.to_owned());
+        }
+        self
+    }
+
+    /// The line the started command prints once it listens (it is ready
+    /// when its port answers; the line only hurries that along).
+    #[must_use]
+    pub fn ready_line(mut self, line: &str) -> Subject {
+        if let SubjectSpec::Managed(launch) = &mut self.0 {
+            launch.ready_line = Some(line.to_owned());
+        }
+        self
+    }
+
     /// A backend that is already running: the rules that need control of
     /// it are not applicable.
     pub fn url(backend_url: &str) -> Subject {
