@@ -34,6 +34,14 @@ pub enum Error {
     /// required browser).
     #[error(transparent)]
     Run(#[from] SuiteError),
+    /// The reports could not be written.
+    #[error("cannot write reports to {}: {source}", dir.display())]
+    Reports {
+        /// Where they were to go.
+        dir: PathBuf,
+        /// Why they could not.
+        source: std::io::Error,
+    },
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[from] std::io::Error),
@@ -170,6 +178,7 @@ pub struct Suite {
     catalogues: Vec<PathBuf>,
     filters: Vec<String>,
     only: Option<std::collections::BTreeMap<String, Option<Vec<String>>>>,
+    report_dir: Option<PathBuf>,
     options: SuiteOptions,
 }
 
@@ -182,6 +191,7 @@ impl Suite {
             catalogues: Vec::new(),
             filters: Vec::new(),
             only: None,
+            report_dir: None,
             options: SuiteOptions {
                 services: ServicesMode::Auto,
                 docker: DockerOptions::default(),
@@ -283,6 +293,17 @@ impl Suite {
         self
     }
 
+    /// Writes the run's reports (`junit.xml`, `report.json`, `summary.md`,
+    /// `index.html`, HAR files) into `dir` after each run, as `conformance
+    /// run --report-dir` does.
+    #[must_use]
+    pub fn report_dir(mut self, dir: impl Into<PathBuf>) -> Suite {
+        let dir = dir.into();
+        self.options.artifacts = dir.clone();
+        self.report_dir = Some(dir);
+        self
+    }
+
     /// Where screenshots and HAR files of browser scenarios go.
     #[must_use]
     pub fn artifacts(mut self, dir: impl Into<PathBuf>) -> Suite {
@@ -325,7 +346,14 @@ impl Suite {
         let (catalogue, scenarios) = self.load()?;
         let plan =
             crate::plan::plan(&scenarios, self.options.capabilities()).map_err(SuiteError::from)?;
-        Ok(run_suite_on(&plan, &catalogue, &self.options, services, &Silent).await?)
+        let outcome = run_suite_on(&plan, &catalogue, &self.options, services, &Silent).await?;
+        if let Some(dir) = &self.report_dir {
+            crate::report::write_files(&outcome, None, dir).map_err(|source| Error::Reports {
+                dir: dir.clone(),
+                source,
+            })?;
+        }
+        Ok(outcome)
     }
 
     /// Loads, plans and runs the suite, blocking the calling thread (on a

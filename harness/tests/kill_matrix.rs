@@ -319,9 +319,13 @@ fn nestjs(env: &BTreeMap<String, String>) -> Result<SubjectSpec, Failed> {
 
 fn nestjs_clean(harness: &Harness) -> Result<(), Failed> {
     nestjs_installed()?;
-    let suite = Suite::builtin()
+    let mut suite = Suite::builtin()
         .subject(nestjs(&BTreeMap::new())?)
         .require_browser(true);
+    // CI compares this run with the reference's (`scenarios.rs`).
+    if let Some(dir) = std::env::var_os("CONFORMANCE_CI_REPORTS") {
+        suite = suite.report_dir(PathBuf::from(dir).join("nestjs"));
+    }
     let outcome = harness
         .run(&suite)
         .map_err(|e| Failed::from(e.to_string()))?;

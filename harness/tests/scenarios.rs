@@ -4,12 +4,17 @@
 //! `cargo test --test scenarios -- SSE` runs the stream scenarios.
 
 fn main() -> std::process::ExitCode {
-    conformance::Suite::builtin()
+    let suite = conformance::Suite::builtin()
         .subject(conformance::Subject::reference(
             env!("CARGO_BIN_EXE_conformance"),
             &[],
         ))
         .strict(true)
-        .require_browser(true)
-        .libtest()
+        .require_browser(true);
+    // CI compares this run with the NestJS implementation's (`kill_matrix.rs`).
+    let suite = match std::env::var_os("CONFORMANCE_CI_REPORTS") {
+        Some(dir) => suite.report_dir(std::path::PathBuf::from(dir).join("reference")),
+        None => suite,
+    };
+    suite.libtest()
 }
