@@ -68,6 +68,9 @@ pub struct Config {
     pub faults: FaultSet,
     /// The web app: its port and the API URL it is told.
     pub web: WebConfig,
+    /// The cost of password hashes (`PASSWORD_HASH_COST`: `owasp`, the
+    /// default, or `minimal` for test runs).
+    pub password_cost: crate::auth::password::Cost,
 }
 
 /// Where and how the web app is served (a second listener on its own origin).
@@ -246,7 +249,19 @@ impl Config {
             login_throttle_max,
             login_throttle_window: Duration::from_secs(window_secs),
             faults,
+            password_cost: password_cost(&vars)?,
         })
+    }
+}
+
+fn password_cost<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+) -> Result<crate::auth::password::Cost, ConfigError> {
+    use crate::auth::password::Cost;
+    match vars.get("PASSWORD_HASH_COST").as_deref() {
+        None | Some("owasp") => Ok(Cost::Owasp),
+        Some("minimal") => Ok(Cost::Minimal),
+        Some(other) => Err(invalid("PASSWORD_HASH_COST", other, "owasp or minimal")),
     }
 }
 

@@ -67,6 +67,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     if !config.faults.is_empty() {
         tracing::warn!(faults = %config.faults, "fault switches on: this server breaks the contract on purpose");
     }
+    auth::password::use_cost(config.password_cost);
     let db = db::connect(config.database.clone()).await?;
     let redis = redis_client::RedisClient::new(&config.redis)?;
     let state = app::AppState::new(&config, db.clone(), redis)?;
