@@ -3,7 +3,7 @@
 //! (apart: its rules were not checked, and the rule to look at is named),
 //! then one summary line.
 
-use super::redact::redact;
+use super::redact::{printable, redact};
 use crate::outcome::{RunOutcome, ScenarioResult, Transcript, Verdict};
 use crate::rules::Level;
 use crate::status::Status;
@@ -144,7 +144,7 @@ pub fn render(outcome: &RunOutcome) -> String {
             .collect();
         let _ = writeln!(out, "slowest: {}", slowest.join(", "));
     }
-    redact(&out)
+    printable(&redact(&out))
 }
 
 /// How many findings of one rule are shown in full; the rest are counted.
@@ -198,7 +198,7 @@ pub fn traffic_text(outcome: &crate::outcome::RunOutcome) -> String {
             );
         }
     }
-    redact(&out)
+    printable(&redact(&out))
 }
 
 /// What went wrong in one scenario: the failing step, its problems, its
@@ -268,7 +268,7 @@ pub fn failure_text(s: &ScenarioResult) -> String {
         let _ = writeln!(out, "subject output (last lines):");
         let _ = writeln!(out, "{}", indent(output, "  | "));
     }
-    redact(&out)
+    printable(&redact(&out))
 }
 
 /// How many of a matrix scenario's failing cases are shown in full.

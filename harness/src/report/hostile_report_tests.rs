@@ -13,7 +13,10 @@
 //!   `<details>` block per failure, each closed once, and no markup of the
 //!   subject's;
 //! - `junit.xml` reads back with one test case per scenario and the
-//!   payloads as text.
+//!   payloads as text;
+//! - the console report shows control characters (a screen clear, a
+//!   carriage return) escaped and no line a CI runner would take for a
+//!   workflow command (`::error::`, `::add-mask::`).
 
 use crate::browser::driver::Driver;
 use crate::browser::session::Session;
@@ -115,6 +118,22 @@ async fn a_hostile_subject_injects_nothing_into_any_report() {
     for s in &outcome.scenarios {
         assert_eq!(s.verdict, Verdict::Fail, "{}: {text}", s.name);
     }
+    // The console (a terminal, a CI log) gets no control character and no
+    // workflow command, yet shows that the subject sent them.
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("::")),
+        "{text}"
+    );
+    assert!(
+        text.contains("\\u{1b}[2J") && text.contains("\\u{3a}:error::injected annotation"),
+        "{text}"
+    );
     let reports = dir.path().join("report");
     crate::report::write_files(&outcome, None, &reports).expect("the reports are written");
     let compared = compare_with_itself(&reports, &dir.path().join("compare"));

@@ -35,3 +35,56 @@ mod tests {
         assert_eq!(redact("nothing here"), "nothing here");
     }
 }
+
+/// Text for a terminal or a CI log: every control character but a newline
+/// and a tab is shown as an escape (`\u{1b}`), so that what a subject sent
+/// cannot move the cursor, clear the screen or rewrite a line; and a line
+/// that starts with `::` (a GitHub Actions workflow command, such as
+/// `::error::` or `::add-mask::`) gets its first colon escaped, so that a
+/// subject cannot make annotations or change the job.
+pub(crate) fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start();
+        let lead = &line[..line.len() - body.len()];
+        let (lead, body) = if body.starts_with("::") {
+            (format!("{lead}\\u{{3a}}"), &body[1..])
+        } else {
+            (lead.to_owned(), body)
+        };
+        for c in lead.chars().chain(body.chars()) {
+            if c.is_control() && c != '\t' {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(
+            printable("a\u{1b}[2Jb\rc\u{7}\td\ne"),
+            "a\\u{1b}[2Jb\\u{d}c\\u{7}\td\ne"
+        );
+        assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    #[test]
+    fn a_workflow_command_is_no_longer_one() {
+        assert_eq!(
+            printable("ok\n  ::error::injected\n::add-mask::x"),
+            "ok\n  \\u{3a}:error::injected\n\\u{3a}:add-mask::x"
+        );
+        assert_eq!(printable("a :: b"), "a :: b");
+    }
+}
