@@ -207,8 +207,33 @@ pub struct ScenarioResult {
     /// beside the reports, for browser scenarios.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub har: Option<String>,
-    /// How long it took.
+    /// Where a browser scenario's time went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub browser: Option<BrowserTiming>,
+    /// How long it took (from its browser's turn, for a browser scenario:
+    /// the wait for a free browser is in [`BrowserTiming::wait_ms`]).
     pub millis: u64,
+}
+
+/// Where a browser scenario's time went, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BrowserTiming {
+    /// Waiting for chromedriver and for a free browser lane (not counted
+    /// in the scenario's own time).
+    pub wait_ms: u64,
+    /// Getting a browser session: a new one, or one kept warm by the pool.
+    pub session_ms: u64,
+    /// Whether the session was one kept warm by the pool.
+    pub reused: bool,
+    /// Starting the frontend (or waiting for the backend that serves it)
+    /// until it answers; the scenario's own subject starts meanwhile.
+    pub frontend_ms: u64,
+    /// The browser steps, all together.
+    pub steps_ms: u64,
+    /// Of those, the holds that prove a text stays away (`absent_text`).
+    pub holds_ms: u64,
+    /// Clearing the browser for the next scenario and writing the HAR file.
+    pub release_ms: u64,
 }
 
 impl ScenarioResult {
@@ -463,6 +488,7 @@ pub(crate) mod fixtures {
             cases: Vec::new(),
             subject_output: None,
             har: None,
+            browser: None,
             millis: 0,
         }
     }
@@ -517,6 +543,7 @@ mod tests {
             cases: Vec::new(),
             subject_output: None,
             har: None,
+            browser: None,
             millis: 0,
         }
     }

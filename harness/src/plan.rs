@@ -147,9 +147,15 @@ impl<'a> Plan<'a> {
 
     /// Whether any scenario that runs needs a browser.
     pub fn needs_browser(&self) -> bool {
+        self.browser_scenarios() > 0
+    }
+
+    /// How many browser scenarios will run.
+    pub fn browser_scenarios(&self) -> usize {
         self.scenarios
             .iter()
-            .any(|p| p.lane == Lane::Browser && p.not_applicable().is_none())
+            .filter(|p| p.lane == Lane::Browser && p.not_applicable().is_none())
+            .count()
     }
 }
 

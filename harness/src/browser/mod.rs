@@ -14,3 +14,7 @@ pub(crate) mod session;
 #[cfg(test)]
 #[path = "recorder_tests.rs"]
 mod fidelity_tests;
+
+#[cfg(test)]
+#[path = "pool_tests.rs"]
+mod pool_tests;

@@ -17,6 +17,9 @@ pub(crate) struct BrowserPool {
     driver: OnceCell<Result<Driver, String>>,
     lanes: Semaphore,
     idle: Mutex<Vec<Session>>,
+    /// Set once the browsers started ahead of the scenarios are up (or
+    /// when a scenario asked first and none were started).
+    warmed: OnceCell<()>,
 }
 
 impl Default for BrowserPool {
@@ -32,6 +35,7 @@ impl BrowserPool {
             driver: OnceCell::new(),
             lanes: Semaphore::new(lanes.max(1)),
             idle: Mutex::new(Vec::new()),
+            warmed: OnceCell::new(),
         }
     }
 
@@ -50,13 +54,35 @@ impl BrowserPool {
         self.lanes.acquire().await.ok()
     }
 
-    /// A browser for a scenario: one left by an earlier scenario, else a new one.
-    pub(crate) async fn session(&self) -> Result<Session, String> {
+    /// A browser for a scenario: one left by an earlier scenario (`true`),
+    /// else a new one (`false`).
+    pub(crate) async fn session(&self) -> Result<(Session, bool), String> {
+        // Browsers being started ahead are waited for, not doubled.
+        self.warmed.get_or_init(|| async {}).await;
         if let Some(session) = self.idle.lock().await.pop() {
-            return Ok(session);
+            return Ok((session, true));
         }
         let driver = self.driver().await?;
-        Session::open(driver).await.map_err(|e| e.to_string())
+        let session = Session::open(driver).await.map_err(|e| e.to_string())?;
+        Ok((session, false))
+    }
+
+    /// Starts the driver and `count` browsers (at most one per lane) and
+    /// keeps them for the scenarios: called while the services start, so
+    /// that no scenario waits for Chromium. A browser that does not start
+    /// is left for the scenario that asks, which then says why.
+    pub(crate) async fn warm(&self, count: usize) {
+        self.warmed
+            .get_or_init(|| async {
+                let Ok(driver) = self.driver().await else {
+                    return;
+                };
+                let count = count.min(self.lanes.available_permits());
+                let opened =
+                    futures::future::join_all((0..count).map(|_| Session::open(driver))).await;
+                self.idle.lock().await.extend(opened.into_iter().flatten());
+            })
+            .await;
     }
 
     /// Takes a browser back after a scenario. It is kept for the next one

@@ -24,6 +24,8 @@ pub(crate) struct BrowserScene {
     /// Where the texts the current document showed since the last action
     /// begin in its text history (0 after a page load).
     pub(crate) history_from: usize,
+    /// Milliseconds spent in holds that prove a text stays away.
+    pub(crate) held_ms: u64,
 }
 
 impl BrowserScene {

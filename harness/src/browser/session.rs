@@ -30,13 +30,18 @@ pub(crate) const TEXT_HISTORY_SCRIPT: &str = r#"(() => {
   document.addEventListener('DOMContentLoaded', record);
 })();"#;
 
-/// Chromium's `Page.addScriptToEvaluateOnNewDocument`, through
-/// chromedriver's `goog/cdp/execute` endpoint: WebDriver itself has no way
-/// to run a script before a page's own.
+/// A Chrome DevTools Protocol command, through chromedriver's
+/// `goog/cdp/execute` endpoint: WebDriver itself has no way to run a script
+/// before a page's own, or to clear a browser's cache.
 #[derive(Debug)]
-struct OnEveryDocument(&'static str);
+struct Cdp {
+    /// The command, such as `Network.clearBrowserCache`.
+    cmd: &'static str,
+    /// Its parameters.
+    params: serde_json::Value,
+}
 
-impl WebDriverCompatibleCommand for OnEveryDocument {
+impl WebDriverCompatibleCommand for Cdp {
     fn endpoint(
         &self,
         base_url: &reqwest::Url,
@@ -49,10 +54,7 @@ impl WebDriverCompatibleCommand for OnEveryDocument {
     }
 
     fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
-        let body = json!({
-            "cmd": "Page.addScriptToEvaluateOnNewDocument",
-            "params": { "source": self.0 },
-        });
+        let body = json!({ "cmd": self.cmd, "params": self.params });
         (axum::http::Method::POST, Some(body.to_string()))
     }
 }
@@ -96,7 +98,11 @@ impl Session {
             .connect(&driver.url)
             .await
             .map_err(|e| BrowserError::WebDriver(format!("cannot open a browser session: {e}")))?;
-        if let Err(e) = client.issue_cmd(OnEveryDocument(TEXT_HISTORY_SCRIPT)).await {
+        let recorder = Cdp {
+            cmd: "Page.addScriptToEvaluateOnNewDocument",
+            params: json!({ "source": TEXT_HISTORY_SCRIPT }),
+        };
+        if let Err(e) = client.issue_cmd(recorder).await {
             let _ = client.close().await;
             return Err(BrowserError::WebDriver(format!(
                 "cannot install the page text recorder: {e}"
@@ -108,9 +114,10 @@ impl Session {
         })
     }
 
-    /// Clears what the current page's origin stored (local and session
-    /// storage, cookies) and leaves the page, so that nothing of one
-    /// scenario is running or stored when the next one starts.
+    /// Clears everything a scenario could leave for the next one and
+    /// leaves the page: every cookie and the HTTP cache of the whole
+    /// browser, and the current origin's storage of every kind (local and
+    /// session storage, IndexedDB, service workers, Cache Storage).
     pub(crate) async fn wipe(&self) -> Result<(), BrowserError> {
         let failed = |e: fantoccini::error::CmdError| BrowserError::WebDriver(e.to_string());
         self.client
@@ -120,7 +127,33 @@ impl Session {
             )
             .await
             .map_err(failed)?;
-        self.client.delete_all_cookies().await.map_err(failed)?;
+        let origin = self
+            .client
+            .current_url()
+            .await
+            .map_err(failed)?
+            .origin()
+            .ascii_serialization();
+        let mut commands = vec![
+            Cdp {
+                cmd: "Network.clearBrowserCookies",
+                params: json!({}),
+            },
+            Cdp {
+                cmd: "Network.clearBrowserCache",
+                params: json!({}),
+            },
+        ];
+        // An opaque origin (`about:blank`) has nothing stored.
+        if origin != "null" {
+            commands.push(Cdp {
+                cmd: "Storage.clearDataForOrigin",
+                params: json!({ "origin": origin, "storageTypes": "all" }),
+            });
+        }
+        for command in commands {
+            self.client.issue_cmd(command).await.map_err(failed)?;
+        }
         self.client.goto("about:blank").await.map_err(failed)?;
         Ok(())
     }

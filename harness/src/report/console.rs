@@ -140,11 +140,44 @@ pub fn render(outcome: &RunOutcome) -> String {
         let slowest: Vec<String> = slowest
             .iter()
             .take(3)
-            .map(|s| format!("{} {:.1} s", s.name, s.millis as f64 / 1000.0))
+            .map(|s| format!("{} {}", s.name, seconds(s.millis)))
             .collect();
         let _ = writeln!(out, "slowest: {}", slowest.join(", "));
+        if let Some(line) = browser_time(outcome) {
+            let _ = writeln!(out, "{line}");
+        }
     }
     printable(&redact(&out))
+}
+
+/// Milliseconds as seconds with one decimal.
+fn seconds(millis: u64) -> String {
+    format!("{:.1} s", millis as f64 / 1000.0)
+}
+
+/// Where the browser scenarios' time went, summed over them: one line, or
+/// nothing when no browser scenario ran.
+fn browser_time(outcome: &RunOutcome) -> Option<String> {
+    let timings: Vec<&crate::outcome::BrowserTiming> = outcome
+        .scenarios
+        .iter()
+        .filter_map(|s| s.browser.as_ref())
+        .collect();
+    if timings.is_empty() {
+        return None;
+    }
+    let sum = |f: fn(&crate::outcome::BrowserTiming) -> u64| timings.iter().map(|t| f(t)).sum();
+    let new = timings.iter().filter(|t| !t.reused).count();
+    Some(format!(
+        "browser: {} scenarios; waiting {}, sessions {} ({new} new), frontends {}, steps {} (holds {}), clearing {}",
+        timings.len(),
+        seconds(sum(|t| t.wait_ms)),
+        seconds(sum(|t| t.session_ms)),
+        seconds(sum(|t| t.frontend_ms)),
+        seconds(sum(|t| t.steps_ms)),
+        seconds(sum(|t| t.holds_ms)),
+        seconds(sum(|t| t.release_ms)),
+    ))
 }
 
 /// How many findings of one rule are shown in full; the rest are counted.

@@ -23,6 +23,7 @@ fn outcome(screenshot: &Path) -> RunOutcome {
         cases: Vec::new(),
         subject_output: None,
         har: None,
+        browser: None,
         millis: 0,
     };
     let mut failed = scenario("sse-1-stream", "SSE-1", Verdict::Fail);

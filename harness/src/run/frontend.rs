@@ -48,8 +48,9 @@ pub(crate) async fn prepare_browser<'a>(
 }
 
 /// A browser for the scenario, from the pool (asked for before the subject
-/// is up: a new browser starts while the subject does).
-pub(crate) async fn open_session(ctx: &RunContext<'_>) -> Result<Session, String> {
+/// is up: a new browser starts while the subject does), and whether the
+/// pool kept it warm.
+pub(crate) async fn open_session(ctx: &RunContext<'_>) -> Result<(Session, bool), String> {
     ctx.browsers.ok_or("no browser")?.session().await
 }
 
@@ -114,6 +115,7 @@ pub(crate) async fn attach_frontend(
         scenario: s.name.clone(),
         _frontend: frontend,
         history_from: 0,
+        held_ms: 0,
     })
 }
 

@@ -10,6 +10,7 @@ use super::scene::Scene;
 use super::step_list::{StepList, run_steps};
 use crate::browser::pool::BrowserPool;
 use crate::check::{FailedCheck, What};
+use crate::outcome::BrowserTiming;
 use crate::outcome::{ScenarioResult, StepResult, Verdict};
 use crate::plan::{Placement, Planned};
 use crate::scenario::load::LoadedScenario;
@@ -143,6 +144,7 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
         cases: Vec::new(),
         subject_output: None,
         har: None,
+        browser: None,
         millis: 0,
     }
 }
@@ -192,11 +194,13 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
     }
     let mut front = None;
     let mut _turn = None;
+    let mut timing = BrowserTiming::default();
     if s.scenario.needs.browser {
         match prepare_browser(ctx, &mut extra).await {
             Ok((turn, recorder, web_port)) => {
                 _turn = turn;
                 // Time spent waiting for the browser is not the scenario's own.
+                timing.wait_ms = millis_since(started);
                 started = Instant::now();
                 front = Some((recorder, web_port));
             }
@@ -226,13 +230,21 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         }
     };
     let session_start = async {
+        let t = Instant::now();
         match front {
-            Some(_) => Some(open_session(ctx).await),
+            Some(_) => Some((open_session(ctx).await, millis_since(t))),
             None => None,
         }
     };
     let t = Instant::now();
     let (own, session) = tokio::join!(own_start, session_start);
+    let session = session.map(|(session, ms)| {
+        timing.session_ms = ms;
+        session.map(|(session, reused)| {
+            timing.reused = reused;
+            session
+        })
+    });
     match own {
         Some(Ok(subject)) => {
             scene.base_url = subject.base_url().to_owned();
@@ -266,6 +278,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             Ok(session) => attach_frontend(ctx, s, session, recorder, web_port).await,
             Err(e) => Err(e),
         };
+        timing.frontend_ms = millis_since(t);
         match opened {
             Ok(b) => {
                 scene.vars.set("frontend_url", b.frontend_url.clone());
@@ -309,6 +322,8 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         result.subject_output = Some(own.output_tail(30));
     }
     if let Some(b) = scene.browser.take() {
+        let t = Instant::now();
+        let held_ms = b.held_ms;
         // The browser's own requests get the checks every exchange gets.
         let mut watch = scene.watch.clone();
         watch.at_step(0, "the browser's requests", "WEB-5");
@@ -343,12 +358,26 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             pool.give_back(b.session, result.verdict == Verdict::Pass)
                 .await;
         }
+        timing.release_ms = millis_since(t);
+        timing.steps_ms = result
+            .steps
+            .iter()
+            .filter(|step| step.kind == "browser")
+            .map(|step| step.millis)
+            .sum();
+        timing.holds_ms = held_ms;
+        result.browser = Some(timing);
     }
     if let Some(mut own) = scene.own.take() {
         own.stop().await;
     }
     result.millis = started.elapsed().as_millis() as u64;
     result
+}
+
+/// Milliseconds since `t`.
+fn millis_since(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The record of a scenario's preparation (step 0) that failed.

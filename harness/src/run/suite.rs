@@ -125,13 +125,11 @@ struct Subjects<'o> {
 }
 
 impl<'o> Subjects<'o> {
-    /// Starts what the plan needs; the browser's driver starts beside the
-    /// services when browser scenarios will run.
+    /// Starts what the plan needs: the services and the shared subject.
     async fn start(
         plan: &Plan<'_>,
         options: &'o SuiteOptions,
         lent: Option<&'o Services>,
-        browsers: &BrowserPool,
         progress: &dyn Progress,
         phases: &mut Vec<(String, u64)>,
     ) -> Result<Subjects<'o>, SuiteError> {
@@ -153,32 +151,14 @@ impl<'o> Subjects<'o> {
             }
         };
         progress.phase("starting Postgres and Redis");
-        let wants_browser = plan.needs_browser();
         let t = Instant::now();
-        let (services, browser_ms) = tokio::join!(
-            async {
-                Ok::<_, ServicesError>(match lent {
-                    Some(services) => RunServices::Lent(services),
-                    None => RunServices::Owned(Box::new(
-                        Services::start_with(options.services.clone(), &options.docker).await?,
-                    )),
-                })
-            },
-            async {
-                let t = Instant::now();
-                if wants_browser {
-                    // A driver that does not start fails each browser
-                    // scenario as the harness's error, when it asks.
-                    let _ = browsers.driver().await;
-                }
-                t.elapsed().as_millis() as u64
-            }
-        );
-        let services = services?;
+        let services = match lent {
+            Some(services) => RunServices::Lent(services),
+            None => RunServices::Owned(Box::new(
+                Services::start_with(options.services.clone(), &options.docker).await?,
+            )),
+        };
         phases.push(("services".to_owned(), t.elapsed().as_millis() as u64));
-        if wants_browser {
-            phases.push(("browser start".to_owned(), browser_ms));
-        }
         let secret = format!("conformance-{}", uuid::Uuid::new_v4().simple());
         // Every managed subject of the run allows this origin: not the
         // contract's default, so a hard-coded origin shows.
@@ -238,9 +218,46 @@ pub async fn run_suite_on(
 ) -> Result<RunOutcome, SuiteError> {
     let run_started = Instant::now();
     let browsers = BrowserPool::new(options.browser_lanes);
+    // The browsers start beside everything else (services, the subject, the
+    // first scenarios without a browser): a browser scenario that comes
+    // before they are up waits for them rather than starting another.
+    let managed = matches!(options.subject, SubjectSpec::Managed(_));
+    let warm = async {
+        let t = Instant::now();
+        if managed && plan.needs_browser() {
+            browsers.warm(plan.browser_scenarios()).await;
+            Some(t.elapsed().as_millis() as u64)
+        } else {
+            None
+        }
+    };
+    let (warmed_ms, outcome) = tokio::join!(
+        warm,
+        run_with_browsers(plan, catalogue, options, lent, progress, &browsers)
+    );
+    browsers.close_all().await;
+    let mut outcome = outcome?;
+    if let Some(ms) = warmed_ms {
+        let at = outcome.phases.len().min(1);
+        outcome.phases.insert(at, ("browsers start".to_owned(), ms));
+    }
+    outcome.millis = run_started.elapsed().as_millis() as u64;
+    Ok(outcome)
+}
+
+/// [`run_suite_on`] with the run's browser pool.
+async fn run_with_browsers(
+    plan: &Plan<'_>,
+    catalogue: &Catalogue,
+    options: &SuiteOptions,
+    lent: Option<&Services>,
+    progress: &dyn Progress,
+    browsers: &BrowserPool,
+) -> Result<RunOutcome, SuiteError> {
+    let run_started = Instant::now();
     let mut phases = Vec::new();
     let client = crate::client::http_client_with(&options.tls)?;
-    let subjects = Subjects::start(plan, options, lent, &browsers, progress, &mut phases).await?;
+    let subjects = Subjects::start(plan, options, lent, progress, &mut phases).await?;
     // Reached once before any scenario: a subject that does not answer at
     // all (a wrong port, a host that does not resolve, a certificate not
     // trusted) is no evidence against any rule.
@@ -268,7 +285,7 @@ pub async fn run_suite_on(
         allowed_origin: subjects.allowed_origin.clone(),
         launcher,
         sources: subjects.launch.and_then(|l| l.sources.clone()),
-        browsers: subjects.launch.is_some().then_some(&browsers),
+        browsers: subjects.launch.is_some().then_some(browsers),
         artifacts: options.artifacts.clone(),
         quiet: tokio::sync::RwLock::new(()),
         traffic: Default::default(),

@@ -23,6 +23,12 @@ pub enum BrowserAction {
     AbsentText(AbsentText),
     /// Reads a `localStorage` key and checks its JSON.
     Storage(StorageCheck),
+    /// Logs in without the login form, leaving the browser as the contract
+    /// says a login through it does (WEB-1): the persisted auth state in
+    /// `localStorage`, written on the frontend's origin (opening the login
+    /// page first when the browser is elsewhere). The next `goto` loads
+    /// the app logged in, as Playwright's `storageState` does.
+    SignIn(SignIn),
     /// Saves a screenshot into the report directory under this name.
     Screenshot(String),
     /// Forgets the requests recorded so far.
@@ -75,6 +81,27 @@ pub struct StorageCheck {
     /// Checks on the parsed value.
     #[serde(default)]
     pub json: Vec<JsonCheck>,
+}
+
+/// The persisted auth state to write: Zustand's persist format,
+/// `{"state": {"isAuthenticated": true, "user", "accessToken"}, "version"}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The access token (`state.accessToken`).
+    pub token: String,
+    /// The user (`state.user`), field by field, as the API returned it.
+    pub user: std::collections::BTreeMap<String, String>,
+    /// The `localStorage` key (the contract's `insight-garden-auth`).
+    #[serde(default = "default_auth_key")]
+    pub key: String,
+    /// The persist format's version (Zustand's default, 0).
+    #[serde(default)]
+    pub version: u64,
+}
+
+fn default_auth_key() -> String {
+    "insight-garden-auth".into()
 }
 
 /// Checks on the requests the browser made through the recording proxy.

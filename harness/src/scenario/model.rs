@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use super::browser_model::{
-    AbsentText, BrowserAction, FillAction, NetworkStep, StorageCheck, WaitText,
+    AbsentText, BrowserAction, FillAction, NetworkStep, SignIn, StorageCheck, WaitText,
 };
 pub use super::step_entry::StepEntry;
 use std::collections::BTreeMap;

@@ -19,6 +19,7 @@ fn write_report(path: &Path, subject: &str, verdict: Verdict) {
         cases: Vec::new(),
         subject_output: None,
         har: None,
+        browser: None,
         millis: 0,
     };
     let catalogue = Catalogue::builtin().expect("catalogue");

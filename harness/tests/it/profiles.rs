@@ -220,3 +220,48 @@ async fn an_independent_fake_gets_what_it_keeps_passed_and_what_it_breaks_failed
     }
     assert_eq!(outcome.exit_code(), 1);
 }
+
+#[test]
+fn a_profile_names_a_running_backend_behind_tls_and_where_its_secret_is() {
+    let file = fixture("staging.toml");
+    let loaded = profile::load(&file).expect("the profile loads");
+    let conformance = PathBuf::from(env!("CARGO_BIN_EXE_conformance"));
+    let base = file.parent().expect("a directory");
+    let spec = loaded.subject(conformance, base);
+    let SubjectSpec::Url {
+        backend_url,
+        allowed_origin,
+        ..
+    } = &spec
+    else {
+        panic!("a URL subject: {spec:?}");
+    };
+    assert_eq!(backend_url, "https://staging.example:8443");
+    assert_eq!(allowed_origin, "https://app.staging.example");
+    // The secret is read from the variable the profile names, never written
+    // in it: with the variable set, the checks that forge tokens are planned;
+    // without it, they are n/a.
+    let plan = |secret: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"));
+        command.args(["plan", "--subject"]).arg(&file);
+        match secret {
+            Some(value) => command.env("CONFORMANCE_TEST_STAGING_SECRET", value),
+            None => command.env_remove("CONFORMANCE_TEST_STAGING_SECRET"),
+        };
+        let output = command.output().expect("the CLI runs");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains("https://staging.example:8443"), "{text}");
+        text.matches("n/a").count()
+    };
+    let with_secret = plan(Some("a-staging-secret-of-enough-length-0123456789"));
+    let without_secret = plan(None);
+    assert!(
+        with_secret > 0,
+        "a URL subject cannot be restarted: some checks stay n/a"
+    );
+    assert!(
+        without_secret > with_secret,
+        "without the secret, the forging checks are n/a too: {without_secret} vs {with_secret}"
+    );
+}
