@@ -77,6 +77,7 @@ fn dispatch(command: Command) -> anyhow::Result<u8> {
         Command::Run(args) if args.dry_run => plan::show(&args),
         Command::Run(args) => run::run(*args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Bench(args) if args.suite => crate::bench::suite::run(&args),
         Command::Bench(args) => tokio::runtime::Runtime::new()
             .context("cannot start the async runtime")?
             .block_on(crate::bench::entry::run_bench(&args)),

@@ -210,6 +210,13 @@ impl Suite {
         }
     }
 
+    /// How many browser scenarios run at once (at least one).
+    #[must_use]
+    pub fn browsers(mut self, lanes: usize) -> Suite {
+        self.options.browser_lanes = lanes.max(1);
+        self
+    }
+
     /// Adds a directory of a team's own scenario files.
     #[must_use]
     pub fn scenarios(mut self, dir: impl Into<PathBuf>) -> Suite {

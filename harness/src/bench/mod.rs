@@ -12,3 +12,4 @@ pub(crate) mod rss;
 pub(crate) mod session;
 pub(crate) mod stats;
 pub(crate) mod streams;
+pub(crate) mod suite;
