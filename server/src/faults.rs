@@ -106,7 +106,7 @@ faults! {
     /// Ignores `REDIS_HOST` and `REDIS_PORT` and connects to a hard-coded
     /// address where no Redis runs, so health reports Redis down and login
     /// throttling is skipped.
-    HardcodedRedisAddress = "hardcoded-redis-address" breaks ["CFG-5", "LOG-5", "INF-1", "API-1"],
+    HardcodedRedisAddress = "hardcoded-redis-address" breaks ["CFG-5", "LOG-5", "INF-1"],
     /// `/health` answers `200` without asking Postgres or Redis, so it cannot
     /// tell that a dependency is down.
     HealthAlwaysOk = "health-always-ok" breaks ["INF-1"],
@@ -142,13 +142,14 @@ faults! {
     /// The web app renders and fetches before the stored session is
     /// rehydrated, so the first requests after a page load go out without a
     /// token, get `401` and the app says the session expired (the original
-    /// bug of the post-mortem); WEB-4 and WEB-5, which open the chat page
-    /// first, are blocked.
+    /// bug of the post-mortem); WEB-4 and WEB-5, which open the app's pages
+    /// first, are blocked by WEB-2.
     NoHydrationGate = "no-hydration-gate" breaks ["WEB-2", "WEB-3"],
     /// The web app keeps the session in memory only; nothing is written to
-    /// `localStorage`, so any page load logs out (WEB-4 and WEB-5, which load
-    /// the chat page, are blocked).
-    TokenNotPersisted = "token-not-persisted" breaks ["WEB-1", "WEB-2"],
+    /// `localStorage`, so any page load after a login through the form logs
+    /// out. The other browser rules sign in by the persisted state, which
+    /// the app still reads: only WEB-1 logs in through the form.
+    TokenNotPersisted = "token-not-persisted" breaks ["WEB-1"],
     /// The web app sends the chat stream request without `Authorization`, so
     /// the stream gets `401` and the answer never shows (WEB-5, which needs
     /// the answer, is blocked by WEB-4).
@@ -157,6 +158,11 @@ faults! {
     /// browser refuses every API call ("Failed to fetch"); the other browser
     /// rules are blocked by it.
     WebExtraHeader = "web-extra-header" breaks ["WEB-5"],
+    /// The web app's login form sends the email as `username`, so every
+    /// login through the form gets `400`. Only WEB-1 logs in through the
+    /// form: the other browser rules sign in by the persisted state and
+    /// are not blocked.
+    LoginFormWrongField = "login-form-wrong-field" breaks ["WEB-1"],
     /// Registration hashes the password first, then looks the email up and
     /// inserts back to back, leaving the insert's unique violation unmapped.
     /// The window between look-up and insert is a fraction of a millisecond:

@@ -31,6 +31,9 @@ fn web_faults(faults: FaultSet) -> Vec<&'static str> {
     if faults.contains(Fault::WebExtraHeader) {
         names.push(Fault::WebExtraHeader.name());
     }
+    if faults.contains(Fault::LoginFormWrongField) {
+        names.push(Fault::LoginFormWrongField.name());
+    }
     names
 }
 

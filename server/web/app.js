@@ -81,7 +81,10 @@ function credentialsPage(kind) {
     {
       onsubmit: async (event) => {
         event.preventDefault();
-        const data = Object.fromEntries(new FormData(form));
+        let data = Object.fromEntries(new FormData(form));
+        if (isLogin && config.faults.includes("login-form-wrong-field")) {
+          data = { username: data.email, password: data.password };
+        }
         try {
           const path = isLogin ? "/auth/login" : "/auth/register";
           const { accessToken, user } = await request(path, { method: "POST", body: data });
