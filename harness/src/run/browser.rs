@@ -165,15 +165,16 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                 }
             }
             if failed.is_empty() {
+                let state = state.to_string();
                 let written = client
                     .execute(
                         "window.localStorage.setItem(arguments[0], arguments[1]); return window.localStorage.getItem(arguments[0]);",
-                        vec![key.clone().into(), state.to_string().into()],
+                        vec![key.clone().into(), state.clone().into()],
                     )
                     .await;
                 match written {
                     Err(e) => failed.push(page(page_problem(e)?)),
-                    Ok(serde_json::Value::String(text)) if text == state.to_string() => {}
+                    Ok(serde_json::Value::String(text)) if text == state => {}
                     Ok(other) => failed.push(FailedCheck::new(
                         What::Storage { key },
                         "the persisted auth state, as written",
