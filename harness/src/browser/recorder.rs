@@ -127,6 +127,10 @@ impl Recorded {
 struct Log {
     entries: Vec<Recorded>,
     checked_from: usize,
+    /// Requests that came and have no answer yet.
+    in_flight: usize,
+    /// When a request last came or was answered.
+    last_activity: Option<Instant>,
 }
 
 #[derive(Clone)]
@@ -223,6 +227,20 @@ impl Recorder {
         let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         log.checked_from = log.entries.len();
     }
+
+    /// How long the browser's API traffic has been quiet: no request
+    /// waiting for its answer, none come or answered since. `None` while a
+    /// request waits.
+    pub(crate) fn quiet_for(&self) -> Option<std::time::Duration> {
+        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        if log.in_flight > 0 {
+            return None;
+        }
+        Some(
+            log.last_activity
+                .map_or(std::time::Duration::MAX, |t| t.elapsed()),
+        )
+    }
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -272,6 +290,7 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         .map_or("/", |p| p.as_str())
         .to_owned();
     let sent = Instant::now();
+    let _in_flight = InFlight::new(&shared.log);
     let mut entry = Recorded {
         at_ms: shared.started.elapsed().as_millis() as u64,
         method: parts.method.to_string(),
@@ -349,6 +368,27 @@ fn record(shared: &Shared, entry: Recorded) {
         .unwrap_or_else(PoisonError::into_inner)
         .entries
         .push(entry);
+}
+
+/// A request being forwarded, counted in [`Log::in_flight`] until it is
+/// answered or the browser gives it up (the handler is dropped).
+struct InFlight(Arc<Mutex<Log>>);
+
+impl InFlight {
+    fn new(log: &Arc<Mutex<Log>>) -> InFlight {
+        let mut held = log.lock().unwrap_or_else(PoisonError::into_inner);
+        held.in_flight += 1;
+        held.last_activity = Some(Instant::now());
+        InFlight(Arc::clone(log))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        log.in_flight = log.in_flight.saturating_sub(1);
+        log.last_activity = Some(Instant::now());
+    }
 }
 
 fn bad_gateway() -> Response {

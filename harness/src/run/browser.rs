@@ -111,6 +111,14 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                 if started.elapsed() >= Duration::from_millis(a.for_ms) {
                     break;
                 }
+                if let Some(quiet) = a.quiet_ms
+                    && b.recorder
+                        .quiet_for()
+                        .is_some_and(|q| q >= Duration::from_millis(quiet))
+                    && started.elapsed() >= Duration::from_millis(quiet)
+                {
+                    break;
+                }
                 tokio::time::sleep(POLL).await;
             }
             b.held_ms += u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -258,7 +266,13 @@ pub(crate) fn label(action: &BrowserAction) -> String {
         BrowserAction::Click(selector) => format!("click {selector}"),
         BrowserAction::Reload => "reload the page".into(),
         BrowserAction::WaitText(w) => format!("wait up to {} ms for {:?}", w.within_ms, w.text),
-        BrowserAction::AbsentText(a) => format!("{:?} stays absent for {} ms", a.text, a.for_ms),
+        BrowserAction::AbsentText(a) => match a.quiet_ms {
+            Some(quiet) => format!(
+                "{:?} stays absent for {} ms, or until the API traffic is quiet for {quiet} ms",
+                a.text, a.for_ms
+            ),
+            None => format!("{:?} stays absent for {} ms", a.text, a.for_ms),
+        },
         BrowserAction::Storage(st) => format!("check localStorage[{}]", st.key),
         BrowserAction::SignIn(sign_in) => format!("sign in by localStorage[{}]", sign_in.key),
         BrowserAction::Screenshot(name) => format!("screenshot {name}"),

@@ -15,9 +15,12 @@ use crate::subject::spec::{Launch, SubjectSpec};
 use futures::StreamExt;
 use std::time::Instant;
 
-/// Browser scenarios at once when the run does not say: two overlap the
-/// scenarios' waits on two cores; more only share the same CPU.
-pub const DEFAULT_BROWSER_LANES: usize = 2;
+/// Browser scenarios at once when the run does not say. Measured with
+/// `conformance bench --suite` on two cores (release build, five runs
+/// each): the whole suite took 5.7 s (median) with one browser and 7.2 s
+/// with two, whose pages and Chromium processes only share the same CPU
+/// with the scenarios beside them.
+pub const DEFAULT_BROWSER_LANES: usize = 1;
 
 /// How to run a suite.
 #[derive(Debug, Clone)]

@@ -70,6 +70,10 @@ pub struct AbsentText {
     pub text: String,
     /// How long to watch.
     pub for_ms: u64,
+    /// Stop watching early once none of the browser's requests to the API
+    /// has been in flight, come or been answered for this long: what
+    /// would make the text show (an answer) can then no longer come.
+    pub quiet_ms: Option<u64>,
 }
 
 /// Checks on a `localStorage` value holding JSON.

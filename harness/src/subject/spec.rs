@@ -107,6 +107,11 @@ impl Launch {
         // No rule depends on the cost of a password hash, and at OWASP's
         // it would be most of the reference's work in a run.
         env.insert("PASSWORD_HASH_COST".to_owned(), "minimal".to_owned());
+        // Its web app reads the stored session after a delay, so that the
+        // original race is real; 100 ms is ample on loopback (a request sent
+        // before rehydration has left, and been answered, by then) and the
+        // page's text history sees `Loading…` however briefly it shows.
+        env.insert("WEB_HYDRATION_DELAY_MS".to_owned(), "100".to_owned());
         let description = if faults.is_empty() {
             "reference server".to_owned()
         } else {
