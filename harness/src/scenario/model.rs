@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// Steps, or a matrix's `each` steps, or both: a file with neither checks
+// nothing (the loader says so too).
+#[schemars(extend("anyOf" = [{ "required": ["steps"] }, { "required": ["each"] }]))]
 pub struct Scenario {
     /// A sentence saying what the scenario proves.
     pub title: String,

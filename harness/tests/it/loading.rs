@@ -33,7 +33,7 @@ fn the_repository_scenarios_all_load() {
 )]
 #[case::setup_names_own_rule("setup-names-own-rule.toml", 4, 9, "a rule this scenario checks")]
 #[case::caret_on_the_right_value("same-text-twice.toml", 11, 18, "\"id\" is not a JSON pointer")]
-#[case::two_kinds_in_one_step("two-kinds.toml", 4, 1, "exactly one kind")]
+#[case::two_kinds_in_one_step("two-kinds.toml", 5, 1, "exactly one kind")]
 #[case::every_step_setup("all-setup.toml", 3, 1, "at least one step that checks")]
 fn a_broken_file_is_rejected_with_its_position(
     #[case] file: &str,
