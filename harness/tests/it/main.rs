@@ -7,6 +7,7 @@
 
 mod baseline;
 mod bench;
+mod browser_time;
 mod compare;
 mod docker;
 mod har;
