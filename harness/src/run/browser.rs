@@ -147,6 +147,13 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
             }
         }
         BrowserAction::SignIn(sign_in) => {
+            let version = vars.expand(&sign_in.version)?;
+            let Ok(version) = version.trim().parse::<u64>() else {
+                return Err(StepError::Harness(format!(
+                    "the persisted state's version must be an integer, not {version:?} \
+                     (set `[storage] version` in the subject profile)"
+                )));
+            };
             let state = serde_json::json!({
                 "state": {
                     "isAuthenticated": true,
@@ -157,7 +164,7 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                         .collect::<Result<serde_json::Map<_, _>, StepError>>()?,
                     "accessToken": vars.expand(&sign_in.token)?,
                 },
-                "version": sign_in.version,
+                "version": version,
             });
             let key = vars.expand(&sign_in.key)?;
             let origin = b.frontend_url.clone();

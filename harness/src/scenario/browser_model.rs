@@ -99,9 +99,15 @@ pub struct SignIn {
     /// The `localStorage` key (the contract's `insight-garden-auth`).
     #[serde(default = "default_auth_key")]
     pub key: String,
-    /// The persist format's version (Zustand's default, 0).
-    #[serde(default)]
-    pub version: u64,
+    /// The persist format's version: an integer, by default the
+    /// subject's (`${auth_version}`: the profile's `[storage] version`, else
+    /// Zustand's default 0).
+    #[serde(default = "default_auth_version")]
+    pub version: String,
+}
+
+fn default_auth_version() -> String {
+    "${auth_version}".into()
 }
 
 fn default_auth_key() -> String {

@@ -18,10 +18,10 @@ pub enum Source {
     /// misconfiguration catalogue (`origins.rs`); absent where the allowed
     /// origin has no such neighbour.
     Neighbour,
-    /// A selector or route of the frontend: the contract's default, or the
-    /// subject profile's value under `[table] key`.
+    /// A selector, route or persisted-state detail of the frontend: the
+    /// contract's default, or the subject profile's value under `[table] key`.
     Profile {
-        /// `selectors` or `routes`.
+        /// `selectors`, `routes` or `storage`.
         table: &'static str,
         /// The key in that table.
         key: &'static str,
@@ -237,6 +237,15 @@ pub const BUILTIN: &[Builtin] = &[
         "chat",
         "/chat/",
     ),
+    builtin(
+        "auth_version",
+        "the `version` of the frontend's persisted auth state (Zustand's persist format; `sign_in` writes it)",
+        Source::Profile {
+            table: "storage",
+            key: "version",
+            default: "0",
+        },
+    ),
 ];
 
 /// Whether `name` is a built-in variable.
@@ -245,7 +254,7 @@ pub fn is_builtin(name: &str) -> bool {
 }
 
 /// The built-ins a subject profile can set, in one of its tables
-/// (`selectors`, `routes`): the profile's key, the variable and the default.
+/// (`selectors`, `routes`, `storage`): the profile's key, the variable and the default.
 pub fn profile_keys(table: &str) -> impl Iterator<Item = (&'static str, &'static Builtin)> + '_ {
     BUILTIN.iter().filter_map(move |b| match b.source {
         Source::Profile { table: t, key, .. } if t == table => Some((key, b)),

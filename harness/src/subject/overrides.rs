@@ -13,8 +13,13 @@ use std::marker::PhantomData;
 
 /// Which table of a profile.
 pub trait Table {
-    /// Its name in the profile (`selectors`, `routes`).
+    /// Its name in the profile (`selectors`, `routes`, `storage`).
     const NAME: &'static str;
+
+    /// Why `value` cannot be the value of `variable`, if it cannot.
+    fn refuse(_variable: &str, _value: &str) -> Option<String> {
+        None
+    }
 }
 
 /// `[selectors]`: CSS selectors of the frontend's forms.
@@ -31,6 +36,21 @@ pub struct RouteTable;
 
 impl Table for RouteTable {
     const NAME: &'static str = "routes";
+}
+
+/// `[storage]`: the frontend's persisted auth state, where it differs from
+/// the contract's defaults (`version`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StorageTable;
+
+impl Table for StorageTable {
+    const NAME: &'static str = "storage";
+
+    fn refuse(variable: &str, value: &str) -> Option<String> {
+        (variable == "auth_version" && value.trim().parse::<u64>().is_err()).then(|| {
+            format!("[storage] version is an integer (Zustand's persist `version`), not {value:?}")
+        })
+    }
 }
 
 /// The values a profile gives in one table, by built-in variable name
@@ -86,6 +106,9 @@ impl<'de, T: Table> Visitor<'de> for TableVisitor<T> {
         let mut out = Overrides::default();
         while let Some(variable) = map.next_key_seed(KeySeed::<T>(PhantomData))? {
             let value: String = map.next_value()?;
+            if let Some(why) = T::refuse(variable, &value) {
+                return Err(de::Error::custom(why));
+            }
             out.by_variable.insert(variable.to_owned(), value);
         }
         Ok(out)
@@ -138,6 +161,8 @@ mod tests {
         selectors: Overrides<SelectorTable>,
         #[serde(default)]
         routes: Overrides<RouteTable>,
+        #[serde(default)]
+        storage: Overrides<StorageTable>,
     }
 
     #[test]
@@ -168,5 +193,24 @@ mod tests {
             "{e}"
         );
         assert_eq!(e.span().map(|s| s.start), Some(12));
+    }
+
+    #[test]
+    fn the_persisted_state_s_version_is_an_integer_with_its_position() {
+        let p: Profile = toml::from_str("[storage]\nversion = \"2\"\n").expect("parses");
+        assert_eq!(
+            p.storage
+                .by_variable
+                .get("auth_version")
+                .map(String::as_str),
+            Some("2")
+        );
+        let text = "[storage]\nversion = \"two\"\n";
+        let e = toml::from_str::<Profile>(text).err().expect("an error");
+        assert!(
+            e.message().contains("[storage] version is an integer"),
+            "{e}"
+        );
+        assert!(e.span().is_some(), "{e}");
     }
 }

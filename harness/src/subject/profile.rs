@@ -4,7 +4,7 @@
 //! `conformance run --subject profile.toml`. The reference server is
 //! described by `profiles/reference.toml` in this repository.
 
-use super::overrides::{Overrides, RouteTable, SelectorTable};
+use super::overrides::{Overrides, RouteTable, SelectorTable, StorageTable};
 use super::spec::{Frontend, Launch};
 use crate::scenario::source_error::SourceError;
 use serde::Deserialize;
@@ -27,6 +27,10 @@ pub struct Profile {
     /// Routes of the frontend, overriding the contract's defaults.
     #[serde(default)]
     pub routes: Overrides<RouteTable>,
+    /// The frontend's persisted auth state, where it differs from the
+    /// contract's defaults (`version`).
+    #[serde(default)]
+    pub storage: Overrides<StorageTable>,
     /// Test knobs of the contract the implementation supports.
     #[serde(default)]
     pub knobs: Knobs,
@@ -234,6 +238,7 @@ impl Profile {
         };
         launch.selectors.extend(self.selectors.by_variable.clone());
         launch.selectors.extend(self.routes.by_variable.clone());
+        launch.selectors.extend(self.storage.by_variable.clone());
         if !self.knobs.stream_delay_ms {
             launch.missing_knobs.push("STREAM_DELAY_MS".to_owned());
         }

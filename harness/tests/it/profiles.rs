@@ -265,3 +265,48 @@ fn a_profile_names_a_running_backend_behind_tls_and_where_its_secret_is() {
         "without the secret, the forging checks are n/a too: {without_secret} vs {with_secret}"
     );
 }
+
+#[test]
+fn the_profile_s_storage_version_is_the_one_sign_in_writes() {
+    // The reference's app rehydrates only the version it writes (0): told
+    // 7, the state the browser steps write is refused and the app asks for
+    // a login. With the default, the same scenario passes (browser_time.rs).
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(["run", "--filter", "web-2-reload-app", "--report-dir"])
+        .arg(tmp.path())
+        .arg("--subject")
+        .arg(fixture("other-storage-version.toml"))
+        .env_remove("REFERENCE_FAULTS")
+        .output()
+        .expect("the CLI runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let scenario = &report["scenarios"][0];
+    assert_eq!(scenario["verdict"], "fail", "{scenario}");
+    let steps = scenario["steps"].as_array().expect("steps");
+    let signed_in = steps
+        .iter()
+        .find(|s| {
+            s["label"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("sign in"))
+        })
+        .expect("the sign_in step");
+    assert!(
+        signed_in["failed"].as_array().is_some_and(Vec::is_empty),
+        "{signed_in}"
+    );
+    // The app, refusing the state, shows the login page instead.
+    let last = steps.last().expect("a failed step");
+    assert!(
+        last["label"]
+            .as_str()
+            .is_some_and(|l| l.contains("Tomato diary")),
+        "{last}"
+    );
+}
