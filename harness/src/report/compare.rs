@@ -123,8 +123,10 @@ pub fn totals(matrix: &Matrix, col: usize) -> String {
     .line(false)
 }
 
+/// `text` fit for a cell of a Markdown table: on one line, `&`, `<` and `>`
+/// as character references (as summary.md's), `|` escaped.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    super::markdown::inline(text).replace('|', "\\|")
 }
 
 /// The matrix as Markdown (stdout and `compare.md`).

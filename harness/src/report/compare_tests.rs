@@ -101,3 +101,17 @@ fn names_come_from_overrides_then_subjects_then_files_and_stay_distinct() {
         })
     ));
 }
+
+#[test]
+fn names_and_summaries_that_hold_markup_stay_text_in_the_markdown() {
+    let mut hostile = report("x", &[("REG-1", Status::Pass)]);
+    hostile.rules[0].summary = "<img src=x onerror=alert(1)> & <b>more</b>\nnext".into();
+    let m = matrix(vec!["<b>nest</b> | a".into()], &[hostile]);
+    let md = markdown(&m);
+    assert!(md.contains("| &lt;b&gt;nest&lt;/b&gt; \\| a |"), "{md}");
+    assert!(
+        md.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;more&lt;/b&gt; next |"),
+        "{md}"
+    );
+    assert!(!md.contains("<b>") && !md.contains("<img"), "{md}");
+}

@@ -126,7 +126,7 @@ fn fence(text: &str) -> String {
 /// `text` fit for one line of Markdown or of an HTML block: on one line
 /// (a line break could start a block of its own, a fence that swallows the
 /// rest of the summary) and with `&`, `<` and `>` as character references.
-fn inline(text: &str) -> String {
+pub(crate) fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
