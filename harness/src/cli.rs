@@ -220,13 +220,13 @@ pub(crate) struct BenchArgs {
     /// Instead of the load figures: run the whole suite against the
     /// reference `--runs` times with its browser scenarios and as often
     /// without, and print min, median and max of each and the browser's share.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "backend_url")]
     pub(crate) suite: bool,
     /// With `--suite`: how many runs of each kind.
-    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, requires = "suite", default_value_t = 5, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub(crate) runs: usize,
     /// With `--suite`: how many browser scenarios run at once.
-    #[arg(long, default_value_t = crate::run::DEFAULT_BROWSER_LANES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, requires = "suite", default_value_t = crate::run::DEFAULT_BROWSER_LANES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub(crate) browsers: usize,
     /// Measure this running backend instead of starting the reference server.
     #[arg(long, value_name = "URL")]

@@ -60,3 +60,24 @@ fn the_bench_measures_the_reference_and_prints_every_section() {
         "the goals are listed:\n{stdout}"
     );
 }
+
+#[test]
+fn suite_options_out_of_place_are_usage_errors_before_anything_starts() {
+    for args in [
+        &["bench", "--suite", "--backend-url", "http://127.0.0.1:9"][..],
+        &["bench", "--runs", "3"][..],
+        &["bench", "--browsers", "2"][..],
+        &["bench", "--suite", "--runs", "0"][..],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_conformance"))
+            .args(args)
+            .output()
+            .expect("conformance runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("Usage: conformance bench"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
