@@ -44,6 +44,17 @@ async fn script(client: &fantoccini::Client, js: &str) -> serde_json::Value {
     client.execute(js, vec![]).await.expect("the script runs")
 }
 
+/// Fetches `/cached` from the page, as the page's own script would.
+async fn fetch_cached(client: &fantoccini::Client) -> serde_json::Value {
+    client
+        .execute_async(
+            "const done = arguments[0]; fetch('/cached').then(r => r.text()).then(done, e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("the fetch runs")
+}
+
 #[tokio::test]
 async fn a_reused_browser_keeps_no_storage_cookie_or_cached_response_of_the_last_scenario() {
     let (url, hits, server) = site().await;
@@ -62,24 +73,10 @@ async fn a_reused_browser_keeps_no_storage_cookie_or_cached_response_of_the_last
          document.cookie = 'left=behind; max-age=3600'; return true;",
     )
     .await;
-    let fetched = first
-        .client
-        .execute_async(
-            "const done = arguments[0]; fetch('/cached').then(r => r.text()).then(done, e => done(String(e)));",
-            vec![],
-        )
-        .await
-        .expect("the fetch runs");
+    let fetched = fetch_cached(&first.client).await;
     assert_eq!(fetched, "cached");
     // Within one scenario the response is cached: the check below can fail.
-    let again = first
-        .client
-        .execute_async(
-            "const done = arguments[0]; fetch('/cached').then(r => r.text()).then(done, e => done(String(e)));",
-            vec![],
-        )
-        .await
-        .expect("the fetch runs");
+    let again = fetch_cached(&first.client).await;
     assert_eq!(again, "cached");
     assert_eq!(
         hits.load(Ordering::SeqCst),
@@ -100,14 +97,7 @@ async fn a_reused_browser_keeps_no_storage_cookie_or_cached_response_of_the_last
     )
     .await;
     assert_eq!(left, serde_json::json!([null, null, ""]));
-    let fetched = second
-        .client
-        .execute_async(
-            "const done = arguments[0]; fetch('/cached').then(r => r.text()).then(done, e => done(String(e)));",
-            vec![],
-        )
-        .await
-        .expect("the fetch runs");
+    let fetched = fetch_cached(&second.client).await;
     assert_eq!(fetched, "cached");
     assert_eq!(
         hits.load(Ordering::SeqCst),

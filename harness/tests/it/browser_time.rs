@@ -4,37 +4,20 @@
 //! the login form (no `POST /auth/login` in their HAR files): they sign in
 //! by the persisted state.
 
-use std::process::Command;
+use super::support::run_cli;
 
 #[test]
 fn browser_scenarios_say_where_their_time_went_and_only_web_1_logs_in_through_the_form() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let output = Command::new(env!("CARGO_BIN_EXE_conformance"))
-        .args([
-            "run",
-            "--filter",
-            "browser",
-            "--browsers",
-            "1",
-            "--report-dir",
-        ])
-        .arg(tmp.path())
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env_remove("REFERENCE_FAULTS")
-        .output()
-        .expect("conformance runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let run = run_cli(["--filter", "browser", "--browsers", "1"]);
+    let stdout = &run.stdout;
+    assert_eq!(run.code, Some(0), "{stdout}");
     assert!(
         stdout.contains("browser: 6 scenarios; waiting "),
         "{stdout}"
     );
     assert!(stdout.contains("browsers start"), "{stdout}");
 
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(tmp.path().join("report.json")).expect("report.json"),
-    )
-    .expect("JSON");
+    let report = run.report();
     let scenarios = report["scenarios"].as_array().expect("scenarios");
     assert_eq!(scenarios.len(), 6);
     for s in scenarios {
@@ -55,7 +38,8 @@ fn browser_scenarios_say_where_their_time_went_and_only_web_1_logs_in_through_th
             assert_eq!(holds, 0, "{name}: {timing}");
         }
 
-        let har = std::fs::read_to_string(tmp.path().join(format!("{name}.har"))).expect("HAR");
+        let har =
+            std::fs::read_to_string(run.reports.path().join(format!("{name}.har"))).expect("HAR");
         let logged_in_by_form = har.contains("/auth/login");
         assert_eq!(
             logged_in_by_form,

@@ -1,27 +1,13 @@
 //! `<scenario>.har` of a browser scenario, written by a real run: HAR 1.2
 //! that names the requests the browser made, with no token in it.
 
-use std::process::Command;
+use super::support::run_cli;
 
 #[test]
 fn a_browser_scenario_leaves_a_har_file_without_tokens() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let output = Command::new(env!("CARGO_BIN_EXE_conformance"))
-        .args([
-            "run",
-            "-q",
-            "--filter",
-            "web-1-login-persists-auth",
-            "--report-dir",
-        ])
-        .arg(tmp.path())
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env_remove("REFERENCE_FAULTS")
-        .output()
-        .expect("conformance runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    let text = std::fs::read_to_string(tmp.path().join("web-1-login-persists-auth.har"))
+    let run = run_cli(["-q", "--filter", "web-1-login-persists-auth"]);
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let text = std::fs::read_to_string(run.reports.path().join("web-1-login-persists-auth.har"))
         .expect("the HAR file");
     assert!(!text.contains("eyJ"), "no token: {text}");
     let har: serde_json::Value = serde_json::from_str(&text).expect("JSON");

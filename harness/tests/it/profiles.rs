@@ -271,21 +271,14 @@ fn the_profile_s_storage_version_is_the_one_sign_in_writes() {
     // The reference's app rehydrates only the version it writes (0): told
     // 7, the state the browser steps write is refused and the app asks for
     // a login. With the default, the same scenario passes (browser_time.rs).
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
-        .args(["run", "--filter", "web-2-reload-app", "--report-dir"])
-        .arg(tmp.path())
-        .arg("--subject")
-        .arg(fixture("other-storage-version.toml"))
-        .env_remove("REFERENCE_FAULTS")
-        .output()
-        .expect("the CLI runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(tmp.path().join("report.json")).expect("report.json"),
-    )
-    .expect("JSON");
+    let run = super::support::run_cli([
+        "--filter".into(),
+        "web-2-reload-app".into(),
+        "--subject".into(),
+        fixture("other-storage-version.toml").into_os_string(),
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let report = run.report();
     let scenario = &report["scenarios"][0];
     assert_eq!(scenario["verdict"], "fail", "{scenario}");
     let steps = scenario["steps"].as_array().expect("steps");

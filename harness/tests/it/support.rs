@@ -111,3 +111,47 @@ pub async fn reference_with_services(
             .expect("the reference starts");
     (services, subject)
 }
+
+/// What `conformance run` did when a test ran it: its exit code, what it
+/// printed, and the directory with its reports (removed when this drops).
+pub struct CliRun {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// Its standard output.
+    pub stdout: String,
+    /// `--report-dir`.
+    pub reports: tempfile::TempDir,
+}
+
+impl CliRun {
+    /// The run's `report.json`.
+    pub fn report(&self) -> serde_json::Value {
+        let text =
+            std::fs::read_to_string(self.reports.path().join("report.json")).expect("report.json");
+        serde_json::from_str(&text).expect("report.json is JSON")
+    }
+}
+
+/// Runs `conformance run ARGS --report-dir TEMP` from the repository's root,
+/// with no reference fault taken from the environment.
+pub fn run_cli<I, S>(args: I) -> CliRun
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let reports = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .arg("run")
+        .args(args)
+        .arg("--report-dir")
+        .arg(reports.path())
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env_remove("REFERENCE_FAULTS")
+        .output()
+        .expect("conformance runs");
+    CliRun {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        reports,
+    }
+}
