@@ -236,6 +236,27 @@ pub struct BrowserTiming {
     pub release_ms: u64,
 }
 
+impl<'a> std::iter::Sum<&'a BrowserTiming> for BrowserTiming {
+    /// The parts summed over several scenarios (`reused`: all of them).
+    fn sum<I: Iterator<Item = &'a BrowserTiming>>(timings: I) -> BrowserTiming {
+        timings.fold(
+            BrowserTiming {
+                reused: true,
+                ..BrowserTiming::default()
+            },
+            |sum, t| BrowserTiming {
+                wait_ms: sum.wait_ms + t.wait_ms,
+                session_ms: sum.session_ms + t.session_ms,
+                reused: sum.reused && t.reused,
+                frontend_ms: sum.frontend_ms + t.frontend_ms,
+                steps_ms: sum.steps_ms + t.steps_ms,
+                holds_ms: sum.holds_ms + t.holds_ms,
+                release_ms: sum.release_ms + t.release_ms,
+            },
+        )
+    }
+}
+
 impl ScenarioResult {
     /// The step that failed, if any.
     pub fn failed_step(&self) -> Option<&StepResult> {

@@ -35,16 +35,13 @@ impl Series {
                 .or_default()
                 .push(s.verdict.status().word().to_owned());
         }
-        let mut sum = BrowserTiming::default();
-        for t in outcome.scenarios.iter().filter_map(|s| s.browser.as_ref()) {
-            sum.wait_ms += t.wait_ms;
-            sum.session_ms += t.session_ms;
-            sum.frontend_ms += t.frontend_ms;
-            sum.steps_ms += t.steps_ms;
-            sum.holds_ms += t.holds_ms;
-            sum.release_ms += t.release_ms;
-        }
-        self.browser.push(sum);
+        self.browser.push(
+            outcome
+                .scenarios
+                .iter()
+                .filter_map(|s| s.browser.as_ref())
+                .sum(),
+        );
         if let Some((_, ms)) = outcome.phases.iter().find(|(p, _)| p == "browsers start") {
             self.browsers_start.push(*ms);
         }

@@ -166,17 +166,17 @@ fn browser_time(outcome: &RunOutcome) -> Option<String> {
     if timings.is_empty() {
         return None;
     }
-    let sum = |f: fn(&crate::outcome::BrowserTiming) -> u64| timings.iter().map(|t| f(t)).sum();
+    let sum: crate::outcome::BrowserTiming = timings.iter().copied().sum();
     let new = timings.iter().filter(|t| !t.reused).count();
     Some(format!(
         "browser: {} scenarios; waiting {}, sessions {} ({new} new), frontends {}, steps {} (holds {}), clearing {}",
         timings.len(),
-        seconds(sum(|t| t.wait_ms)),
-        seconds(sum(|t| t.session_ms)),
-        seconds(sum(|t| t.frontend_ms)),
-        seconds(sum(|t| t.steps_ms)),
-        seconds(sum(|t| t.holds_ms)),
-        seconds(sum(|t| t.release_ms)),
+        seconds(sum.wait_ms),
+        seconds(sum.session_ms),
+        seconds(sum.frontend_ms),
+        seconds(sum.steps_ms),
+        seconds(sum.holds_ms),
+        seconds(sum.release_ms),
     ))
 }
 
