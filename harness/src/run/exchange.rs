@@ -255,6 +255,17 @@ async fn missing_again(
     first: NoAnswer,
 ) -> Missing {
     let reached = !matches!(first, NoAnswer::Refused(_));
+    // A running URL that dropped the request twice and now refuses
+    // connections did not drop it: it was going away, and has stopped
+    // answering (a process accepts connections for a moment as it exits).
+    let url_subject =
+        scene.own.is_none() && scene.supervisor.as_ref().is_some_and(|s| s.watches_a_url());
+    let no = match no {
+        NoAnswer::Dropped(why) if url_subject && refuses_connections(&scene.base_url).await => {
+            NoAnswer::Refused(format!("{why}; then it refused connections"))
+        }
+        no => no,
+    };
     let no = match (no, first) {
         (NoAnswer::Dropped(second), NoAnswer::Dropped(first)) => NoAnswer::Dropped(format!(
             "{second} (it was sent twice, as a browser does; the first time: {first})"
@@ -265,6 +276,23 @@ async fn missing_again(
         Resolution::Missing(m) => m,
         Resolution::SendAgain(_) => Missing::Check(answer_failed(&no)),
     }
+}
+
+/// Whether the host and port of `base_url` refuse a new connection, a
+/// moment after a drop.
+async fn refuses_connections(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        return false;
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let connect = tokio::net::TcpStream::connect((host, port));
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), connect).await,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused
+    )
 }
 
 /// What to do about a missing answer.

@@ -179,6 +179,11 @@ impl Supervisor {
         state.refused.retain(|r| *r != id);
     }
 
+    /// Whether the subject is a running URL the harness does not control.
+    pub(crate) fn watches_a_url(&self) -> bool {
+        self.subject.is_none()
+    }
+
     /// How many times the subject had to be started again.
     pub(crate) fn restarts(&self) -> usize {
         self.state().restarts
