@@ -286,7 +286,7 @@ fn nestjs_installed() -> Result<(), Failed> {
     let base = Path::new(ROOT).join("implementations/nestjs");
     let missing: Vec<PathBuf> = [
         "backend/node_modules",
-        "backend/dist/main.js",
+        "backend/dist/bundle/main.js",
         "frontend/node_modules",
     ]
     .iter()
