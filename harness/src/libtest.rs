@@ -95,7 +95,16 @@ pub fn run_trials(
     mode: ServicesMode,
     make: impl FnOnce(&Arguments, Arc<Harness>) -> Result<Vec<Trial>, Error>,
 ) -> ExitCode {
-    let args = Arguments::from_args();
+    run_trials_with(Arguments::from_args(), mode, make)
+}
+
+/// [`run_trials`] with `args` instead of this process's arguments: a test
+/// binary can change their defaults first (how many tests run at once).
+pub fn run_trials_with(
+    args: Arguments,
+    mode: ServicesMode,
+    make: impl FnOnce(&Arguments, Arc<Harness>) -> Result<Vec<Trial>, Error>,
+) -> ExitCode {
     let harness = match Harness::new(mode, DockerOptions::default()) {
         Ok(h) => Arc::new(h),
         Err(e) => return broken(&e),

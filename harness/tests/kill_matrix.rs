@@ -14,7 +14,7 @@
 //!   every applicable rule. They need the implementation installed (`npm
 //!   ci`, `npm run build`, as `.ci/run` does), and fail saying so without it.
 
-use conformance::libtest::{Harness, run_trials};
+use conformance::libtest::{Harness, run_trials_with};
 use conformance::outcome::{RunOutcome, Verdict};
 use conformance::report::console;
 use conformance::scenario::load::LoadedScenario;
@@ -22,7 +22,7 @@ use conformance::services::ServicesMode;
 use conformance::status::Status;
 use conformance::subject::spec::{Frontend, SubjectSpec};
 use conformance::{Subject, Suite};
-use libtest_mimic::{Failed, Trial};
+use libtest_mimic::{Arguments, Failed, Trial};
 use reference_server::faults::Fault;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,6 +65,17 @@ struct Switch {
     fails: BTreeSet<String>,
     #[serde(default)]
     blocked: BTreeSet<String>,
+}
+
+impl Switch {
+    /// Whether it touches a browser rule, and another rule: the browser
+    /// scenarios run in its trial in the first case, the others in the
+    /// second.
+    fn lanes(&self) -> (bool, bool) {
+        let mut touched = self.fails.iter().chain(&self.blocked);
+        let web = touched.clone().any(|r| r.starts_with("WEB-"));
+        (web, touched.any(|r| !r.starts_with("WEB-")))
+    }
 }
 
 #[derive(Deserialize)]
@@ -121,11 +132,7 @@ fn no_harness_error(outcome: &RunOutcome) -> Result<(), Failed> {
 /// browser scenario, the others when it names another (a web app fault
 /// cannot reach an API scenario, and most API faults no browser one).
 fn reached(named: &BTreeSet<&String>, all: &[LoadedScenario]) -> Vec<String> {
-    let touches = |browser: bool| {
-        all.iter()
-            .any(|s| s.scenario.needs.browser == browser && named.contains(&s.name))
-    };
-    let (browser, api) = (touches(true), touches(false));
+    let (browser, api) = lanes_named(named, all);
     all.iter()
         .filter(|s| {
             if s.scenario.needs.browser {
@@ -138,6 +145,22 @@ fn reached(named: &BTreeSet<&String>, all: &[LoadedScenario]) -> Vec<String> {
         .collect()
 }
 
+/// Whether `named` holds a browser scenario, and another scenario.
+fn lanes_named(named: &BTreeSet<&String>, all: &[LoadedScenario]) -> (bool, bool) {
+    let touches = |browser: bool| {
+        all.iter()
+            .any(|s| s.scenario.needs.browser == browser && named.contains(&s.name))
+    };
+    (touches(true), touches(false))
+}
+
+impl Expected {
+    /// The scenarios it names as failed or blocked.
+    fn named(&self) -> BTreeSet<&String> {
+        self.fail.iter().chain(self.blocked.keys()).collect()
+    }
+}
+
 fn reference_fault(harness: &Harness, fault: &str) -> Result<(), Failed> {
     let matrix: ReferenceMatrix = read_toml("harness/tests/fixtures/kill-matrix.toml")?;
     let expected = matrix
@@ -145,11 +168,7 @@ fn reference_fault(harness: &Harness, fault: &str) -> Result<(), Failed> {
         .get(fault)
         .ok_or_else(|| Failed::from(format!("{fault} is not in kill-matrix.toml")))?;
     let all = all_scenarios()?;
-    let named: BTreeSet<&String> = expected
-        .fail
-        .iter()
-        .chain(expected.blocked.keys())
-        .collect();
+    let named = expected.named();
     let suite = Suite::builtin()
         .subject(Subject::reference(CONFORMANCE, &[fault]))
         .require_browser(true)
@@ -346,11 +365,7 @@ fn nestjs_switch(harness: &Harness, name: &str) -> Result<(), Failed> {
         .switches
         .get(name)
         .ok_or_else(|| Failed::from(format!("{name} is not in the NestJS kill matrix")))?;
-    // The browser scenarios run when the switch touches a browser rule,
-    // the others when it touches another rule.
-    let touched: Vec<&String> = switch.fails.iter().chain(&switch.blocked).collect();
-    let web = touched.iter().any(|r| r.starts_with("WEB-"));
-    let api = touched.iter().any(|r| !r.starts_with("WEB-"));
+    let (web, api) = switch.lanes();
     let only: Vec<String> = all_scenarios()?
         .into_iter()
         .filter(|s| if s.scenario.needs.browser { web } else { api })
@@ -378,38 +393,71 @@ fn nestjs_switch(harness: &Harness, name: &str) -> Result<(), Failed> {
     )
 }
 
+/// The trials, the longest first (NestJS with browser scenarios, then
+/// NestJS, then the reference), so that the last ones to start are short.
 fn trials(harness: Arc<Harness>) -> Vec<Trial> {
     let mut trials = vec![Trial::test(
         "reference::every_fault_is_in_the_matrix",
         every_fault_is_in_the_matrix,
     )];
     let h = Arc::clone(&harness);
-    trials.push(Trial::test(
-        "reference::broken_compose_file_fails_inf_2",
-        move || broken_compose_file_fails_inf_2(&h),
-    ));
-    for fault in Fault::ALL {
-        let h = Arc::clone(&harness);
-        trials.push(Trial::test(
-            format!("reference::{}", fault.name()),
-            move || reference_fault(&h, fault.name()),
-        ));
-    }
-    let h = Arc::clone(&harness);
     trials.push(Trial::test("nestjs::clean", move || nestjs_clean(&h)));
     // A matrix that cannot be read is the failure of every switch test.
-    let switches: Vec<String> = read_toml::<NestMatrix>("implementations/nestjs/kill-matrix.toml")
-        .map(|m| m.switches.into_keys().collect())
-        .unwrap_or_else(|_| vec!["<unreadable kill matrix>".to_owned()]);
-    for name in switches {
+    let mut switches: Vec<(String, (bool, bool))> =
+        read_toml::<NestMatrix>("implementations/nestjs/kill-matrix.toml")
+            .map(|m| {
+                m.switches
+                    .into_iter()
+                    .map(|(name, switch)| (name, switch.lanes()))
+                    .collect()
+            })
+            .unwrap_or_else(|_| vec![("<unreadable kill matrix>".to_owned(), (false, false))]);
+    // Both lanes, then the browser's alone, then the API's alone.
+    switches.sort_by_key(|(_, (web, api))| (!web, !api));
+    for (name, _) in switches {
         let h = Arc::clone(&harness);
         trials.push(Trial::test(format!("nestjs::{name}"), move || {
             nestjs_switch(&h, &name)
         }));
     }
+    // The same order for the faults of the reference.
+    let mut faults: Vec<(&'static str, (bool, bool))> = Fault::ALL
+        .iter()
+        .map(|f| (f.name(), (false, false)))
+        .collect();
+    if let (Ok(matrix), Ok(all)) = (
+        read_toml::<ReferenceMatrix>("harness/tests/fixtures/kill-matrix.toml"),
+        all_scenarios(),
+    ) {
+        for (name, lanes) in &mut faults {
+            if let Some(expected) = matrix.faults.get(*name) {
+                *lanes = lanes_named(&expected.named(), &all);
+            }
+        }
+    }
+    faults.sort_by_key(|(_, (web, api))| (!web, !api));
+    for (fault, _) in faults {
+        let h = Arc::clone(&harness);
+        trials.push(Trial::test(format!("reference::{fault}"), move || {
+            reference_fault(&h, fault)
+        }));
+    }
+    let h = Arc::clone(&harness);
+    trials.push(Trial::test(
+        "reference::broken_compose_file_fails_inf_2",
+        move || broken_compose_file_fails_inf_2(&h),
+    ));
     trials
 }
 
+/// How many trials run at once unless `--test-threads` says: a trial waits
+/// on streams, restarts and timers a good part of its time, and with 3 at
+/// once the 2-core CI machine is busy throughout (the whole matrix took
+/// 618 s there, against 736 s with 2 at once, the default on 2 cores).
+const AT_ONCE: usize = 3;
+
 fn main() -> std::process::ExitCode {
-    run_trials(ServicesMode::Auto, |_, harness| Ok(trials(harness)))
+    let mut args = Arguments::from_args();
+    args.test_threads.get_or_insert(AT_ONCE);
+    run_trials_with(args, ServicesMode::Auto, |_, harness| Ok(trials(harness)))
 }
