@@ -3,6 +3,7 @@
 
 mod daemon;
 mod daemon_address;
+mod database;
 mod docker;
 mod endpoint;
 mod error;
@@ -17,6 +18,7 @@ mod settings;
 mod sweep;
 
 pub use daemon::{DaemonStatus, docker_daemon_status};
+pub use database::Database;
 pub use endpoint::{PostgresEndpoint, RedisEndpoint};
 pub use error::ServicesError;
 pub use fault_proxy::FaultProxy;

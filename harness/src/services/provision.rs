@@ -8,6 +8,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::sync::OnceCell;
 
 use super::daemon;
+use super::database::Database;
 use super::docker::{self, DockerServices};
 use super::endpoint::{PostgresEndpoint, RedisEndpoint};
 use super::error::ServicesError;
@@ -21,10 +22,13 @@ use super::sweep::ContainerSweep;
 const DAEMON_TIMEOUT: Duration = Duration::from_secs(1);
 /// Postgres 15 added `CREATE DATABASE ... STRATEGY`.
 const FILE_COPY_MIN_VERSION: i32 = 150_000;
+/// Postgres 13 added `DROP DATABASE ... WITH (FORCE)`.
+const FORCE_DROP_MIN_VERSION: i32 = 130_000;
 
 /// The Postgres and Redis of one run. Dropping it stops local processes and
 /// removes their directories, or removes the containers; external servers
-/// are left as they are (only the databases created in them remain).
+/// are left as they are (a database created in them is dropped when its
+/// [`Database`] is, within a runtime).
 pub struct Services {
     kind: ServicesKind,
     postgres: PostgresEndpoint,
@@ -42,7 +46,8 @@ pub struct Services {
 /// The database new ones are copied from, made on first use.
 struct Template {
     name: String,
-    file_copy: bool,
+    /// The server's `server_version_num`.
+    version: i32,
 }
 
 /// What owns the servers; dropped last.
@@ -245,15 +250,15 @@ impl Services {
         }
     }
 
-    /// Creates a fresh, uniquely named, empty database and returns a
-    /// `postgres://` URL for it. Each subject gets its own and migrates it.
-    pub async fn create_database(&self) -> Result<String, ServicesError> {
+    /// Creates a fresh, uniquely named, empty database; dropping what this
+    /// returns drops it. Each subject gets its own and migrates it.
+    pub async fn create_database(&self) -> Result<Database, ServicesError> {
         let template = self
             .template
             .get_or_try_init(|| self.create_template())
             .await?;
         let name = unique_name("ig");
-        let strategy = if template.file_copy {
+        let strategy = if template.version >= FILE_COPY_MIN_VERSION {
             " STRATEGY FILE_COPY"
         } else {
             ""
@@ -264,7 +269,12 @@ impl Services {
         );
         self.admin_execute(&sql, &format!("could not create database {name}"))
             .await?;
-        Ok(self.postgres.database_url(&name))
+        Ok(Database::new(
+            self.postgres.database_url(&name),
+            name,
+            self.postgres.connect_options(&self.admin_database),
+            template.version >= FORCE_DROP_MIN_VERSION,
+        ))
     }
 
     async fn create_template(&self) -> Result<Template, ServicesError> {
@@ -278,8 +288,8 @@ impl Services {
         let name = unique_name("ig_template");
         let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE template0");
         self.admin_execute(&sql, what).await?;
-        let file_copy = version.trim().parse::<i32>().unwrap_or(0) >= FILE_COPY_MIN_VERSION;
-        Ok(Template { name, file_copy })
+        let version = version.trim().parse::<i32>().unwrap_or(0);
+        Ok(Template { name, version })
     }
 
     async fn admin_connection(&self) -> Result<PgConnection, ServicesError> {

@@ -5,7 +5,7 @@
 use super::env::SubjectEnv;
 use super::spec::Launch;
 use crate::process::{ChildProcess, GuardedTempDir, ProcessError};
-use crate::services::{FaultProxy, Services, ServicesError, free_port};
+use crate::services::{Database, FaultProxy, Services, ServicesError, free_port};
 use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
@@ -45,8 +45,6 @@ pub struct ManagedSubject {
     env: SubjectEnv,
     proxy: FaultProxy,
     redis_proxy: FaultProxy,
-    /// Its database, reached directly (not through the proxy).
-    database_url: String,
     /// Connections each proxy had let through when the current process
     /// started (database, Redis).
     accepted_before: (usize, usize),
@@ -57,6 +55,9 @@ pub struct ManagedSubject {
     base_url: String,
     /// How long the last start took to get ready.
     pub start_millis: u64,
+    /// Its database, reached directly (not through the proxy). After the
+    /// process, so that the process has been killed when it is dropped.
+    database: Database,
 }
 
 /// How a start that was expected to fail went.
@@ -107,7 +108,7 @@ impl ManagedSubject {
         secret: &str,
         extra: &std::collections::BTreeMap<String, String>,
     ) -> Result<ManagedSubject, SubjectError> {
-        let database_url = services.create_database().await?;
+        let database = services.create_database().await?;
         let proxy = FaultProxy::start(&services.postgres().address()).await?;
         let redis = services.redis();
         let redis_proxy = FaultProxy::start(format!("{}:{}", redis.host, redis.port)).await?;
@@ -117,7 +118,7 @@ impl ManagedSubject {
             None => format!("http://localhost:{}", free_port()?),
         };
         let env = SubjectEnv::contract(
-            &proxy.database_url_via(&database_url)?,
+            &proxy.database_url_via(database.url())?,
             &redis_proxy.addr().ip().to_string(),
             redis_proxy.addr().port(),
             secret,
@@ -133,7 +134,6 @@ impl ManagedSubject {
             env,
             proxy,
             redis_proxy,
-            database_url,
             accepted_before: (0, 0),
             client: crate::client::http_client().map_err(SubjectError::Client)?,
             process: None,
@@ -141,6 +141,7 @@ impl ManagedSubject {
             past_output: String::new(),
             base_url: format!("http://127.0.0.1:{port}"),
             start_millis: 0,
+            database,
         };
         Ok(subject)
     }
@@ -259,7 +260,7 @@ impl ManagedSubject {
     ) -> Result<(), SubjectError> {
         use sqlx::Connection;
         self.stop().await;
-        let mut connection = sqlx::PgConnection::connect(&self.database_url)
+        let mut connection = sqlx::PgConnection::connect(self.database.url())
             .await
             .map_err(|e| SubjectError::Reset(e.to_string()))?;
         sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

@@ -146,8 +146,10 @@ async fn the_database_outage_scenario_works_through_a_container() {
 
 /// The compared settings as Postgres reports them.
 async fn postgres_settings(services: &Services) -> Vec<(String, String)> {
-    let url = services.create_database().await.expect("a database");
-    let mut connection = PgConnection::connect(&url).await.expect("a connection");
+    let database = services.create_database().await.expect("a database");
+    let mut connection = PgConnection::connect(database.url())
+        .await
+        .expect("a connection");
     let mut settings = Vec::new();
     for name in COMPARED_SETTINGS {
         let value: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SHOW {name}")))
@@ -213,9 +215,9 @@ async fn containers_get_the_settings_of_local_servers_and_hold_many_connections(
 
     // Far more than the default 100: a refused one (53300) would read as
     // the subject's 503.
-    let url = containers.create_database().await.expect("a database");
+    let database = containers.create_database().await.expect("a database");
     let connections = futures::future::try_join_all(
-        (0..CONNECTIONS_AT_ONCE).map(|_| PgConnection::connect(&url)),
+        (0..CONNECTIONS_AT_ONCE).map(|_| PgConnection::connect(database.url())),
     )
     .await
     .expect("every connection is accepted");

@@ -67,11 +67,11 @@ async fn local_services_give_fresh_distinct_databases_and_a_redis() {
     eprintln!(
         "local services started in {start_time:?}; create_database {first_time:?} (with template), then {second_time:?}"
     );
-    assert_ne!(first, second);
-    assert_eq!(select_one(&first).await.unwrap(), 1);
+    assert_ne!(first.url(), second.url());
+    assert_eq!(select_one(first.url()).await.unwrap(), 1);
 
-    let mut one = PgConnection::connect(&first).await.unwrap();
-    let mut two = PgConnection::connect(&second).await.unwrap();
+    let mut one = PgConnection::connect(first.url()).await.unwrap();
+    let mut two = PgConnection::connect(second.url()).await.unwrap();
     sqlx::query("CREATE TABLE marker (id int)")
         .execute(&mut one)
         .await
@@ -110,8 +110,8 @@ async fn dropping_services_stops_the_servers_and_removes_their_directories() {
     let Some(services) = local_services().await else {
         return;
     };
-    let url = services.create_database().await.unwrap();
-    let _open = PgConnection::connect(&url).await.unwrap(); // a backend process too
+    let database = services.create_database().await.unwrap();
+    let _open = PgConnection::connect(database.url()).await.unwrap(); // a backend process too
     let pids = services.process_ids();
     let dirs = services.temp_dirs();
     assert!(pids.iter().all(|&pid| alive(pid)));
@@ -187,6 +187,73 @@ async fn docker_mode_without_a_daemon_fails_fast_with_what_to_do() {
     assert!(error.to_string().contains("--services local"), "{error}");
 }
 
+/// The databases made for subjects (the template they are copied from
+/// aside), by name.
+async fn subject_databases(services: &Services) -> Vec<String> {
+    let admin = services.postgres().database_url("postgres");
+    let mut connection = PgConnection::connect(&admin).await.unwrap();
+    sqlx::query_scalar(
+        r"SELECT datname FROM pg_database
+          WHERE datname LIKE 'ig\_%' AND datname NOT LIKE 'ig\_template\_%' ORDER BY 1",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap()
+}
+
+/// Waits up to 10 s for `services` to hold exactly `names` as subject
+/// databases; what they hold at the end.
+async fn subject_databases_become(services: &Services, names: &[&str]) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = subject_databases(services).await;
+        if now == names || Instant::now() >= deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_database_is_dropped_with_its_handle_even_with_a_connection_open() {
+    let Some(services) = local_services().await else {
+        return;
+    };
+    let kept = services.create_database().await.unwrap();
+    let dropped = services.create_database().await.unwrap();
+    let name = dropped.name().to_owned();
+    let mut open = PgConnection::connect(dropped.url()).await.unwrap();
+    let mut both = vec![kept.name(), name.as_str()];
+    both.sort_unstable();
+    assert_eq!(subject_databases(&services).await, both);
+
+    drop(dropped);
+    assert_eq!(
+        subject_databases_become(&services, &[kept.name()]).await,
+        [kept.name()]
+    );
+    let after = sqlx::query("SELECT 1").execute(&mut open).await;
+    assert!(
+        after.is_err(),
+        "a connection to {name} outlived it: {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_subject_s_database_goes_with_the_subject() {
+    let (services, subject) = crate::support::reference_with_services(
+        "a-secret-of-32-characters-at-least",
+        &Default::default(),
+    )
+    .await;
+    assert_eq!(subject_databases(&services).await.len(), 1);
+    drop(subject);
+    assert_eq!(
+        subject_databases_become(&services, &[]).await,
+        Vec::<String>::new()
+    );
+}
+
 #[tokio::test]
 async fn external_mode_uses_the_servers_it_is_given() {
     let Some(local) = local_services().await else {
@@ -201,8 +268,8 @@ async fn external_mode_uses_the_servers_it_is_given() {
     assert_eq!(external.kind(), ServicesKind::External);
     assert_eq!(external.postgres(), local.postgres());
     assert!(external.description().contains("(external requested)"));
-    let url = external.create_database().await.unwrap();
-    assert_eq!(select_one(&url).await.unwrap(), 1);
+    let database = external.create_database().await.unwrap();
+    assert_eq!(select_one(database.url()).await.unwrap(), 1);
     assert!(external.process_ids().is_empty());
 }
 
@@ -211,12 +278,14 @@ async fn the_fault_proxy_cuts_postgres_off_and_restores_it() {
     let Some(services) = local_services().await else {
         return;
     };
-    let url = services.create_database().await.unwrap();
+    let database = services.create_database().await.unwrap();
     let proxy = FaultProxy::start(services.postgres().address())
         .await
         .unwrap();
-    let via = proxy.database_url_via(&url).unwrap();
-    let expected = url.replace(&services.postgres().address(), &proxy.addr().to_string());
+    let via = proxy.database_url_via(database.url()).unwrap();
+    let expected = database
+        .url()
+        .replace(&services.postgres().address(), &proxy.addr().to_string());
     assert_eq!(via, expected);
     assert_eq!(select_one(&via).await.unwrap(), 1);
     let mut open = PgConnection::connect(&via).await.unwrap();
