@@ -25,26 +25,31 @@
 //! ```
 //!
 //! Postgres and Redis start once per test binary, when the first test
-//! needs them, and stop when the tests are done; the selected scenarios
-//! run as one planned run (shared subject, subjects of their own, browser
-//! lanes), and each test reports its scenario's verdict: a failure prints
-//! the explanation the console prints, a scenario that is not applicable
-//! is ignored with the reason, a failing SHOULD passes with a warning
-//! unless the suite is strict.
+//! needs them, and stop when the tests are done, as do chromedriver and
+//! the browsers (wiped between scenarios, kept between suites); the
+//! selected scenarios run as one planned run (shared subject, subjects of
+//! their own, browser lanes), and each test reports its scenario's
+//! verdict: a failure prints the explanation the console prints, a
+//! scenario that is not applicable is ignored with the reason, a failing
+//! SHOULD passes with a warning unless the suite is strict.
 
+use crate::browser::pool::BrowserPool;
 use crate::outcome::{RunOutcome, ScenarioResult, Verdict};
 use crate::rules::Level;
+use crate::run::suite::Lent;
 use crate::services::{DockerOptions, Services, ServicesMode};
 use crate::suite::{Error, Suite};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
-/// What the tests of one test binary share: an async runtime, and the
-/// Postgres and Redis started on first use and stopped when it drops.
+/// What the tests of one test binary share: an async runtime, the
+/// Postgres and Redis started on first use, and the browsers (chromedriver
+/// and Chromium, kept open between suites), all stopped when it drops.
 pub struct Harness {
     runtime: tokio::runtime::Runtime,
     services: tokio::sync::OnceCell<Services>,
+    browsers: BrowserPool,
     mode: ServicesMode,
     docker: DockerOptions,
 }
@@ -53,16 +58,19 @@ impl Harness {
     /// A harness whose services, once needed, come as `mode` says.
     pub fn new(mode: ServicesMode, docker: DockerOptions) -> Result<Harness, Error> {
         crate::process::install_interrupt_cleanup().map_err(std::io::Error::other)?;
+        // As many browsers at once as suites run at once on this machine.
+        let lanes = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         Ok(Harness {
             runtime: tokio::runtime::Runtime::new()?,
             services: tokio::sync::OnceCell::new(),
+            browsers: BrowserPool::new(lanes),
             mode,
             docker,
         })
     }
 
-    /// Runs `suite` on this binary's services (started on the first call);
-    /// callable from several test threads at once.
+    /// Runs `suite` on this binary's services (started on the first call)
+    /// and browsers; callable from several test threads at once.
     pub fn run(&self, suite: &Suite) -> Result<RunOutcome, Error> {
         self.runtime.block_on(async {
             let services = self
@@ -70,7 +78,11 @@ impl Harness {
                 .get_or_try_init(|| Services::start_with(self.mode.clone(), &self.docker))
                 .await
                 .map_err(|e| Error::Run(e.into()))?;
-            suite.run_on(Some(services)).await
+            let lent = Lent {
+                services: Some(services),
+                browsers: Some(&self.browsers),
+            };
+            suite.run_lent(lent).await
         })
     }
 
@@ -82,9 +94,14 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        // Stopped inside the runtime: Docker services are removed by its tasks.
+        // Stopped inside the runtime: Docker services are removed by its
+        // tasks, browsers are closed through WebDriver.
         let services = self.services.take();
-        self.runtime.block_on(async move { drop(services) });
+        let browsers = &self.browsers;
+        self.runtime.block_on(async move {
+            browsers.close_all().await;
+            drop(services);
+        });
     }
 }
 

@@ -5,7 +5,8 @@
 
 use crate::outcome::RunOutcome;
 use crate::rules::Catalogue;
-use crate::run::{Silent, SuiteError, SuiteOptions, run_suite_on};
+use crate::run::suite::{Lent, run_suite_lent};
+use crate::run::{Silent, SuiteError, SuiteOptions};
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::sources::{ScenarioSource, load_sources};
 use crate::services::{DockerOptions, Services, ServicesMode};
@@ -350,10 +351,19 @@ impl Suite {
     /// Loads, plans and runs the suite, on `services` when given (else on
     /// services it starts and stops).
     pub async fn run_on(&self, services: Option<&Services>) -> Result<RunOutcome, Error> {
+        let lent = Lent {
+            services,
+            browsers: None,
+        };
+        self.run_lent(lent).await
+    }
+
+    /// [`Suite::run_on`] with the services and browsers `lent` holds.
+    pub(crate) async fn run_lent(&self, lent: Lent<'_>) -> Result<RunOutcome, Error> {
         let (catalogue, scenarios) = self.load()?;
         let plan =
             crate::plan::plan(&scenarios, self.options.capabilities()).map_err(SuiteError::from)?;
-        let outcome = run_suite_on(&plan, &catalogue, &self.options, services, &Silent).await?;
+        let outcome = run_suite_lent(&plan, &catalogue, &self.options, lent, &Silent).await?;
         if let Some(dir) = &self.report_dir {
             crate::report::write_files(&outcome, None, dir).map_err(|source| Error::Reports {
                 dir: dir.clone(),

@@ -1,6 +1,7 @@
 //! The run's one chromedriver, started on first use and shared; the lanes
 //! that bound how many browsers run at once; and the browsers themselves,
-//! kept open between scenarios.
+//! kept open between scenarios (and between the runs of a test binary,
+//! whose [`crate::libtest::Harness`] lends its pool to each).
 //!
 //! Starting Chromium costs about a CPU-second, more than most browser
 //! scenarios spend on their pages, so a browser that finished a scenario

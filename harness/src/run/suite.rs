@@ -219,8 +219,42 @@ pub async fn run_suite_on(
     lent: Option<&Services>,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, SuiteError> {
+    let lent = Lent {
+        services: lent,
+        browsers: None,
+    };
+    run_suite_lent(plan, catalogue, options, lent, progress).await
+}
+
+/// What a caller that runs several suites (a test binary's
+/// [`crate::libtest::Harness`]) lends each of them.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Lent<'l> {
+    /// Postgres and Redis; else the run starts its own.
+    pub(crate) services: Option<&'l Services>,
+    /// The browsers; else the run starts its own and closes them at its
+    /// end. A lent pool's browsers stay open for the next run (a Chromium
+    /// start costs about a CPU-second).
+    pub(crate) browsers: Option<&'l BrowserPool>,
+}
+
+/// [`run_suite_on`] with what `lent` holds.
+pub(crate) async fn run_suite_lent(
+    plan: &Plan<'_>,
+    catalogue: &Catalogue,
+    options: &SuiteOptions,
+    lent: Lent<'_>,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, SuiteError> {
     let run_started = Instant::now();
-    let browsers = BrowserPool::new(options.browser_lanes);
+    let own_browsers;
+    let browsers = match lent.browsers {
+        Some(pool) => pool,
+        None => {
+            own_browsers = BrowserPool::new(options.browser_lanes);
+            &own_browsers
+        }
+    };
     // The browsers start beside everything else (services, the subject, the
     // first scenarios without a browser): a browser scenario that comes
     // before they are up waits for them rather than starting another.
@@ -236,9 +270,11 @@ pub async fn run_suite_on(
     };
     let (warmed_ms, outcome) = tokio::join!(
         warm,
-        run_with_browsers(plan, catalogue, options, lent, progress, &browsers)
+        run_with_browsers(plan, catalogue, options, lent.services, progress, browsers)
     );
-    browsers.close_all().await;
+    if lent.browsers.is_none() {
+        browsers.close_all().await;
+    }
     let mut outcome = outcome?;
     if let Some(ms) = warmed_ms {
         let at = outcome.phases.len().min(1);
@@ -296,7 +332,6 @@ async fn run_with_browsers(
     let t = Instant::now();
     let results = run_scheduled(plan, &ctx, options, progress).await;
     phases.push(("scenarios".to_owned(), t.elapsed().as_millis() as u64));
-    browsers.close_all().await;
     if let Some(watching) = watching {
         watching.abort();
         let _ = watching.await;
