@@ -104,7 +104,8 @@ pub(crate) enum ServicesArg {
     Docker,
     /// Throw-away local `postgres` and `redis-server` processes.
     Local,
-    /// Servers that already run (`--database-url`, `--redis-url`).
+    /// Servers that already run (`--database-url`, `--redis-url`); each
+    /// subject's database is made in them and dropped when it ends.
     External,
 }
 

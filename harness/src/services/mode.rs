@@ -16,7 +16,7 @@ pub enum ServicesMode {
     /// Throw-away local `postgres` and `redis-server` processes.
     Local,
     /// Servers that already run, given by URL; the harness only creates
-    /// databases in them.
+    /// databases in them, and drops each when its subject ends.
     External {
         /// An admin connection URL, e.g. `postgres://user:pw@host:5432/db`;
         /// the role needs CREATEDB.
