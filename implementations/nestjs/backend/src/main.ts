@@ -78,6 +78,10 @@ async function bootstrap(): Promise<void> {
   }
   const address = app.getHttpServer().address() as AddressInfo;
   console.log(`Application is running on: http://localhost:${address.port}`);
+  // start.cjs, when it found no code cache, writes one now that the start's
+  // functions have run.
+  const listening = (globalThis as Record<symbol, unknown>)[Symbol.for('insight-garden.listening')];
+  if (typeof listening === 'function') listening();
 }
 
 void bootstrap();
