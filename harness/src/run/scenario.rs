@@ -354,8 +354,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             Err(e) => tracing::warn!("cannot write the HAR file of {}: {e}", s.name),
         }
         if let Some(pool) = ctx.browsers {
-            // A browser that saw a failure is not trusted with the next scenario.
-            pool.give_back(b.session, result.verdict == Verdict::Pass)
+            pool.give_back(b.session, keeps_browser(&result.verdict))
                 .await;
         }
         timing.release_ms = millis_since(t);
@@ -373,6 +372,18 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
     }
     result.millis = started.elapsed().as_millis() as u64;
     result
+}
+
+/// Whether a scenario's browser may serve the next one (once wiped, see
+/// [`crate::browser::pool::BrowserPool::give_back`]). A verdict on the
+/// subject, failing ones included, leaves a browser that works: what the
+/// page did is wiped with its storage, and a page that cannot be left (an
+/// alert, a dead renderer) fails the wipe, which closes the browser. A
+/// browser that was part of the harness's own breakdown is not trusted.
+/// Replacing a browser after every failure cost about 3 s of CPU each
+/// (Chromium's start and first pages): most of a failing browser run's.
+fn keeps_browser(verdict: &Verdict) -> bool {
+    !matches!(verdict, Verdict::Error(_))
 }
 
 /// Milliseconds since `t`.
@@ -401,6 +412,19 @@ mod tests {
     use super::*;
     use crate::scenario::vars::BUILTIN;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn a_browser_is_kept_after_any_verdict_on_the_subject_but_not_after_a_harness_error() {
+        let blocked = Verdict::Blocked(crate::outcome::Blocked {
+            rule: "WEB-1".into(),
+            step: 1,
+            label: "a setup step".into(),
+        });
+        for verdict in [Verdict::Pass, Verdict::Fail, blocked] {
+            assert!(keeps_browser(&verdict), "{verdict:?}");
+        }
+        assert!(!keeps_browser(&Verdict::Error("the browser died".into())));
+    }
 
     #[test]
     fn every_built_in_is_set_and_nothing_else() {
