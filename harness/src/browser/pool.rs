@@ -4,8 +4,10 @@
 //! whose [`crate::libtest::Harness`] lends its pool to each).
 //!
 //! Starting Chromium costs about a CPU-second, more than most browser
-//! scenarios spend on their pages, so a browser that finished a scenario
-//! cleanly is wiped (storage, cookies, page) and handed to the next one.
+//! scenarios spend on their pages, so a browser that finished a scenario,
+//! whatever the scenario's verdict on the subject, is wiped (storage,
+//! cookies, page) and handed to the next one; only one that was part of the
+//! harness's own breakdown, or that cannot be wiped, is closed.
 //! Scenarios stay apart because each serves its frontend on a port of its
 //! own: a different origin, with its own storage.
 
