@@ -86,7 +86,22 @@ pub(crate) fn http_client() -> reqwest::Result<reqwest::Client> {
 
 /// Like [`http_client`], trusting certificates as `tls` says.
 pub(crate) fn http_client_with(tls: &Tls) -> Result<reqwest::Client, ClientError> {
-    let mut builder = builder();
+    trusting(builder(), tls)
+}
+
+/// Like [`http_client_with`], but keeping no connection: each request
+/// opens its own. A request sent again because its first attempt got no
+/// answer goes through it, so that the second attempt never rides another
+/// kept connection that the subject closed as well.
+pub(crate) fn fresh_client_with(tls: &Tls) -> Result<reqwest::Client, ClientError> {
+    trusting(builder().pool_max_idle_per_host(0), tls)
+}
+
+/// `builder`, trusting certificates as `tls` says.
+fn trusting(
+    mut builder: reqwest::ClientBuilder,
+    tls: &Tls,
+) -> Result<reqwest::Client, ClientError> {
     if let Some(path) = &tls.ca_cert {
         let pem = std::fs::read(path).map_err(|source| ClientError::ReadCa {
             path: path.clone(),

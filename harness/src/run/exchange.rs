@@ -192,7 +192,7 @@ pub(crate) async fn send_within(
     timeout: Duration,
 ) -> Result<Received, Missing> {
     let flight = scene.take_off();
-    let again = builder.try_clone();
+    let again = resend(scene, &builder);
     let result = match once(builder, transcript, timeout).await {
         Ok(received) => Ok(received),
         Err(no) => match missing(scene, flight.id(), no, None).await {
@@ -228,7 +228,7 @@ pub(crate) async fn send_head(
         }
     };
     let flight = scene.take_off();
-    let again = builder.try_clone();
+    let again = resend(scene, &builder);
     let result = match head(builder).await {
         Ok(response) => return Ok((response, flight)),
         Err(no) => match missing(scene, flight.id(), no, None).await {
@@ -244,6 +244,22 @@ pub(crate) async fn send_head(
     };
     drop(flight);
     result
+}
+
+/// The request of `builder` once more, to be sent if the first attempt
+/// gets no answer: through the scene's client that keeps no connection, so
+/// that it goes out on a new one. A browser sends a request again when a
+/// kept connection fails; if this one rode another kept connection, a
+/// subject that had closed several of them (a keep-alive timeout, a close
+/// after an error answer) would fail it twice, and the step would fail
+/// for the harness's connection reuse. `None` when the request cannot be
+/// copied (a streamed body).
+fn resend(scene: &Scene, builder: &reqwest::RequestBuilder) -> Option<reqwest::RequestBuilder> {
+    let request = builder.try_clone()?.build().ok()?;
+    Some(reqwest::RequestBuilder::from_parts(
+        scene.fresh_client.clone(),
+        request,
+    ))
 }
 
 /// The second attempt got no answer either: sorted out as the first was,

@@ -27,6 +27,8 @@ pub(crate) struct RunContext<'a> {
     pub(crate) supervisor: Option<std::sync::Arc<super::supervisor::Supervisor>>,
     /// The HTTP client.
     pub(crate) client: reqwest::Client,
+    /// The client that keeps no connection, for requests sent again.
+    pub(crate) fresh_client: reqwest::Client,
     /// The shared subject's base URL (when there is one).
     pub(crate) shared_url: Option<String>,
     /// The subject's `JWT_SECRET`, when known.
@@ -169,6 +171,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
     let mut scene = Scene {
         vars: Default::default(),
         client: ctx.client.clone(),
+        fresh_client: ctx.fresh_client.clone(),
         base_url: ctx.shared_url.clone().unwrap_or_default(),
         secret: ctx.secret.clone(),
         own: None,
@@ -438,6 +441,7 @@ mod tests {
         let ctx = RunContext {
             supervisor: None,
             client: crate::client::http_client().expect("a client"),
+            fresh_client: crate::client::http_client().expect("a client"),
             shared_url: Some("http://127.0.0.1:1".into()),
             secret: Some("s".into()),
             allowed_origin: "http://localhost:1".into(),
@@ -451,6 +455,7 @@ mod tests {
         let mut scene = Scene {
             vars: Default::default(),
             client: ctx.client.clone(),
+            fresh_client: ctx.fresh_client.clone(),
             base_url: String::new(),
             secret: None,
             own: None,

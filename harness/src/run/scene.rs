@@ -14,6 +14,10 @@ pub(crate) struct Scene {
     /// The HTTP client for a shared subject (no redirects, bounded
     /// timeouts); a scenario's own subject has a client per process.
     pub(crate) client: reqwest::Client,
+    /// A client that keeps no connection: a request sent again after its
+    /// first attempt got no answer goes through it, on a connection of its
+    /// own (see [`crate::client::fresh_client_with`]).
+    pub(crate) fresh_client: reqwest::Client,
     /// The backend's base URL.
     pub(crate) base_url: String,
     /// The subject's `JWT_SECRET`, when known.
@@ -106,6 +110,7 @@ impl Scene {
         Scene {
             vars,
             client: self.client().clone(),
+            fresh_client: self.fresh_client.clone(),
             base_url: self.base_url.clone(),
             secret: self.secret.clone(),
             own: None,

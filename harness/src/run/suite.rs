@@ -295,6 +295,7 @@ async fn run_with_browsers(
 ) -> Result<RunOutcome, SuiteError> {
     let mut phases = Vec::new();
     let client = crate::client::http_client_with(&options.tls)?;
+    let fresh_client = crate::client::fresh_client_with(&options.tls)?;
     let subjects = Subjects::start(plan, options, lent, progress, &mut phases).await?;
     // Reached once before any scenario: a subject that does not answer at
     // all (a wrong port, a host that does not resolve, a certificate not
@@ -318,6 +319,7 @@ async fn run_with_browsers(
     let ctx = RunContext {
         supervisor: subjects.supervisor.clone(),
         client,
+        fresh_client,
         shared_url: subjects.shared_url.clone(),
         secret: subjects.secret.clone(),
         allowed_origin: subjects.allowed_origin.clone(),

@@ -602,6 +602,25 @@ async fn a_kept_connection_the_subject_dropped_is_sent_again() {
     assert_eq!(outcome.exit_code(), 0, "{dropped} dropped; {report}");
 }
 
+/// Every connection answers one request and drops the next: with four
+/// scenarios at once the client keeps several connections, all of them
+/// stale. A request sent again on another kept one was dropped again, and
+/// the step failed although the subject answers every request that comes
+/// on a new connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_sent_again_goes_out_on_a_new_connection() {
+    let upstream = upstream().await;
+    let proxy = Proxy::start(&upstream, "drop-next * /").await;
+    let options = options(url_subject(proxy.url(), &upstream), 4);
+    let outcome = run(&scenarios_named(SHARED), &options)
+        .await
+        .expect("the suite runs");
+    let report = summary(&outcome);
+    let dropped = proxy.output().matches("drop-next dropped").count();
+    assert!(dropped >= 4, "{dropped} dropped: {}", proxy.output());
+    assert_eq!(outcome.exit_code(), 0, "{dropped} dropped; {report}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_reset_on_every_attempt_fails_that_step_alone() {
     let upstream = upstream().await;
