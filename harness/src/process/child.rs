@@ -169,13 +169,18 @@ impl ChildProcess {
             .await;
     }
 
-    /// Waits until the process exits, at most `timeout`.
+    /// Waits until the process exits, at most `timeout`, and then until its
+    /// output is read to the end (at most a short grace when a leftover
+    /// grandchild holds its pipes): [`ChildProcess::output`] is then
+    /// complete. Without that wait a process that printed much just before
+    /// it ended showed its output without the last lines.
     pub async fn wait_exit(&self, timeout: Duration) -> Result<ExitStatus, ProcessError> {
         let deadline = Instant::from_std(crate::deadline::after(timeout));
         let mut changes = self.shared.subscribe();
         loop {
             changes.borrow_and_update();
             if let Some(status) = self.shared.exit_status() {
+                self.wait_output_closed().await;
                 return Ok(status);
             }
             tokio::select! {
@@ -192,10 +197,6 @@ impl ChildProcess {
         if status.success() {
             return Ok(status);
         }
-        // The pipes may still hold the last lines: give them a moment.
-        let _ = self
-            .wait_for_line_matching("end of output", |_| false, DRAIN_GRACE)
-            .await;
         Err(self.exited_error(status, "successful exit"))
     }
 

@@ -194,6 +194,23 @@ async fn wait_exit_returns_the_status_and_output_stays_readable() {
     assert_eq!(texts, ["one", "two"]);
 }
 
+#[tokio::test]
+async fn wait_exit_returns_once_the_last_output_is_read() {
+    // Much output just before the exit: the pipes still hold the end of it
+    // when the process has ended.
+    for _ in 0..5 {
+        let child = ChildProcess::spawn("chatty", sh("seq 1 20000; echo the end; exit 3")).unwrap();
+        let status = child.wait_exit(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(status.code(), Some(3));
+        let text = child.output().text();
+        assert!(
+            text.contains("the end"),
+            "the last line is missing: ...{}",
+            &text[text.len().saturating_sub(200)..]
+        );
+    }
+}
+
 /// Environment variable that makes `interrupt_target` act.
 const INTERRUPT_TARGET: &str = "CONFORMANCE_INTERRUPT_TARGET";
 
