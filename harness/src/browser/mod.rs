@@ -16,5 +16,8 @@ pub(crate) mod session;
 mod fidelity_tests;
 
 #[cfg(test)]
+mod page_tests;
+
+#[cfg(test)]
 #[path = "pool_tests.rs"]
 mod pool_tests;

@@ -106,13 +106,48 @@ pub(crate) async fn history_len(b: &BrowserScene) -> Result<usize, StepError> {
     }
 }
 
+/// What went wrong in the current document so far, a line each (from
+/// [`super::session::TEXT_HISTORY_SCRIPT`]): what did not load, and the
+/// errors no script caught.
+pub(crate) async fn page_errors(client: &fantoccini::Client) -> Result<Vec<String>, StepError> {
+    match client
+        .execute("return window.__igErrors || []", vec![])
+        .await
+    {
+        Ok(serde_json::Value::Array(items)) => Ok(items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()),
+        Ok(_) => Ok(Vec::new()),
+        Err(e) => page_problem(e).map(|_| Vec::new()),
+    }
+}
+
+/// What the page showed, as a failed check of it reports it: the start of
+/// `text`, then the document's `errors` if it had any.
+pub(crate) fn page_said(text: &str, errors: &[String]) -> String {
+    let mut said = if text.trim().is_empty() {
+        "the page showed no text".to_owned()
+    } else {
+        format!("the page said:\n{}", excerpt(text))
+    };
+    if !errors.is_empty() {
+        said.push_str("\nthe page's errors:");
+        for error in errors {
+            said.push_str("\n  ! ");
+            said.push_str(error);
+        }
+    }
+    said
+}
+
 /// What a selector found, or why it found nothing.
 pub(crate) enum Found {
     /// The element.
     Element(fantoccini::elements::Element),
     /// Nothing matched within the deadline; what the page said then.
     Nothing {
-        /// The page's text.
+        /// The page's text and errors ([`page_said`]).
         page: String,
     },
 }
@@ -132,7 +167,10 @@ pub(crate) async fn find(b: &BrowserScene, selector: &str) -> Result<Found, Step
                 page_problem(e)?;
                 if Instant::now() >= deadline {
                     return Ok(Found::Nothing {
-                        page: excerpt(&page_text(b).await?),
+                        page: page_said(
+                            &page_text(b).await?,
+                            &page_errors(&b.session.client).await?,
+                        ),
                     });
                 }
                 tokio::time::sleep(POLL).await;

@@ -13,8 +13,23 @@ use serde_json::json;
 /// the DOM) in `window.__igTexts`, as `[milliseconds, innerText]`. A
 /// state that shows for a moment (`Loading…` during rehydration, a
 /// `Session expired` that flashes before a redirect) is then seen however
-/// the harness's polling is scheduled.
+/// the harness's polling is scheduled. It also records, in
+/// `window.__igErrors`, what went wrong in the document: a script, style
+/// sheet or image that did not load, and errors no script caught (a page
+/// that stays blank says why).
 pub(crate) const TEXT_HISTORY_SCRIPT: &str = r#"(() => {
+  const errors = [];
+  window.__igErrors = errors;
+  const note = (line) => { if (errors.length < 20) errors.push(String(line).slice(0, 300)); };
+  window.addEventListener('error', (e) => {
+    const t = e.target;
+    if (!(e instanceof ErrorEvent) && t && t !== window) {
+      note(`${String(t.tagName).toLowerCase()} ${t.src || t.href || ''} did not load`);
+    } else {
+      note(`${e.message}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}`);
+    }
+  }, true);
+  window.addEventListener('unhandledrejection', (e) => note(`unhandled rejection: ${e.reason}`));
   const log = [];
   window.__igTexts = log;
   let last = null;

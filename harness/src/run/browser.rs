@@ -3,7 +3,9 @@
 //! check, a screenshot, forgetting the requests recorded so far).
 
 use super::scene::{Ran, Scene, StepError};
-use crate::browser::page::{Found, POLL, excerpt, find, history_len, page_problem, texts_shown};
+use crate::browser::page::{
+    Found, POLL, excerpt, find, history_len, page_errors, page_problem, page_said, texts_shown,
+};
 use crate::check::{FailedCheck, What};
 use crate::expect;
 use crate::scenario::model::BrowserAction;
@@ -81,9 +83,9 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                     failed.push(FailedCheck::new(
                         What::Page,
                         format!("{text:?} within {} ms", w.within_ms),
-                        format!(
-                            "the page said:\n{}",
-                            excerpt(shown.last().map_or("", String::as_str))
+                        page_said(
+                            shown.last().map_or("", String::as_str),
+                            &page_errors(client).await?,
                         ),
                     ));
                     break;
@@ -261,7 +263,7 @@ fn nothing_matches(selector: &str, page: String) -> FailedCheck {
         format!(
             "something matching the selector {selector:?} within 5 s (set the selector in the subject profile)"
         ),
-        format!("nothing; the page said:\n{page}"),
+        format!("nothing; {page}"),
     )
 }
 
