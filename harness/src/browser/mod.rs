@@ -21,3 +21,6 @@ mod page_tests;
 #[cfg(test)]
 #[path = "pool_tests.rs"]
 mod pool_tests;
+
+#[cfg(test)]
+mod test_site;

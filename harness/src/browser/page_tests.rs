@@ -3,6 +3,7 @@
 
 use super::page::{page_errors, page_said};
 use super::pool::BrowserPool;
+use super::test_site::serve;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Html;
@@ -19,16 +20,7 @@ async fn a_script_that_did_not_load_and_an_uncaught_error_are_the_page_s_errors(
     let app = Router::new()
         .route("/", get(|| async { Html(BROKEN) }))
         .route("/missing.js", get(|| async { StatusCode::NOT_FOUND }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a local port");
-    let url = format!(
-        "http://127.0.0.1:{}",
-        listener.local_addr().expect("bound").port()
-    );
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (url, server) = serve(app).await;
     let pool = BrowserPool::new(1);
     let (session, _) = pool
         .session()

@@ -5,6 +5,7 @@
 //! Chromium.
 
 use super::pool::BrowserPool;
+use super::test_site::serve;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse};
@@ -26,16 +27,7 @@ async fn site() -> (String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
             }),
         )
         .with_state(Arc::clone(&hits));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a local port");
-    let url = format!(
-        "http://127.0.0.1:{}",
-        listener.local_addr().expect("bound").port()
-    );
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (url, server) = serve(app).await;
     (url, hits, server)
 }
 
