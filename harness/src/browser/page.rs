@@ -77,10 +77,7 @@ pub(crate) async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepErr
         )
         .await;
     match shown {
-        Ok(serde_json::Value::Array(items)) => Ok(items
-            .into_iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()),
+        Ok(serde_json::Value::Array(items)) => Ok(strings(items)),
         Ok(_) => Ok(vec![String::new()]),
         // A page that is navigating has no body to read yet.
         Err(e) => page_problem(e).map(|_| vec![String::new()]),
@@ -112,13 +109,19 @@ pub(crate) async fn page_errors(client: &fantoccini::Client) -> Result<Vec<Strin
         .execute("return window.__igErrors || []", vec![])
         .await
     {
-        Ok(serde_json::Value::Array(items)) => Ok(items
-            .into_iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()),
+        Ok(serde_json::Value::Array(items)) => Ok(strings(items)),
         Ok(_) => Ok(Vec::new()),
         Err(e) => page_problem(e).map(|_| Vec::new()),
     }
+}
+
+/// The strings of a script's array (the page's own values: anything else
+/// in it is left out).
+fn strings(items: Vec<serde_json::Value>) -> Vec<String> {
+    items
+        .into_iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// What the page showed, as a failed check of it reports it: the start of
