@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 /// How often the page is polled while waiting.
 pub(crate) const POLL: Duration = Duration::from_millis(25);
 
+/// The longest one read of the page's texts waits in the page for a
+/// change: well under WebDriver's script timeout (30 s by default).
+const WAIT_SLICE: Duration = Duration::from_secs(1);
+
 /// How long a selector may take to match something.
 const FIND_WITHIN: Duration = Duration::from_secs(5);
 
@@ -62,25 +66,60 @@ pub(crate) async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
     }
 }
 
-/// Every text the current document showed since the last action (from its
-/// text history, see [`super::session::TEXT_HISTORY_SCRIPT`]), then what
-/// it shows now: one script, as the harness polls with it.
-pub(crate) async fn texts_shown(b: &BrowserScene) -> Result<Vec<String>, StepError> {
-    let shown = b
-        .session
-        .client
-        .execute(
-            "const log = window.__igTexts; \
-             const texts = log ? log.slice(arguments[0]).map(e => e[1]) : []; \
-             texts.push(document.body ? document.body.innerText : ''); return texts;",
-            vec![serde_json::Value::from(b.history_from)],
+/// Every text the current document showed from the `from`-th of its text
+/// history on (see [`super::session::TEXT_HISTORY_SCRIPT`]), then what it
+/// shows now: one script. Given what the last read returned (`seen`),
+/// the script waits in the page, up to `wait`, for that to change (a new
+/// text in the history, another text now), looking every [`POLL`]: a step
+/// that waits then costs the browser and its driver one call a second
+/// rather than one each [`POLL`], and still sees a change within one.
+pub(crate) async fn texts_shown(
+    client: &fantoccini::Client,
+    from: usize,
+    seen: Option<&[String]>,
+    wait: Duration,
+) -> Result<Vec<String>, StepError> {
+    let (count, now) = match seen {
+        Some(texts) => (
+            serde_json::Value::from(texts.len()),
+            serde_json::Value::from(texts.last().map_or("", String::as_str)),
+        ),
+        None => (serde_json::Value::from(-1), serde_json::Value::from("")),
+    };
+    let wait = wait.min(WAIT_SLICE);
+    let shown = client
+        .execute_async(
+            "const [from, count, now, waitMs, poll, done] = arguments; \
+             const read = () => { \
+               const log = window.__igTexts; \
+               const texts = log ? log.slice(from).map(e => e[1]) : []; \
+               texts.push(document.body ? document.body.innerText : ''); return texts; }; \
+             const until = performance.now() + waitMs; \
+             const look = () => { \
+               const texts = read(); \
+               if (texts.length !== count || texts[texts.length - 1] !== now \
+                   || performance.now() >= until) done(texts); \
+               else setTimeout(look, poll); }; \
+             look();",
+            vec![
+                serde_json::Value::from(from),
+                count,
+                now,
+                serde_json::Value::from(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)),
+                serde_json::Value::from(u64::try_from(POLL.as_millis()).unwrap_or(25)),
+            ],
         )
         .await;
     match shown {
         Ok(serde_json::Value::Array(items)) => Ok(strings(items)),
         Ok(_) => Ok(vec![String::new()]),
-        // A page that is navigating has no body to read yet.
-        Err(e) => page_problem(e).map(|_| vec![String::new()]),
+        // A page that is navigating has no body to read yet; the script
+        // waited for nothing, so the caller's next read is a poll later.
+        Err(e) => {
+            page_problem(e)?;
+            tokio::time::sleep(POLL).await;
+            Ok(vec![String::new()])
+        }
     }
 }
 

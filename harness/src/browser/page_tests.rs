@@ -1,13 +1,16 @@
 //! A page that stays blank says why: what did not load and the errors no
 //! script caught reach the failed check, with real Chromium.
 
-use super::page::{page_errors, page_said};
+use super::page::{page_errors, page_said, texts_shown};
 use super::pool::BrowserPool;
 use super::test_site::serve;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
 
 /// A page whose first script is missing (404) and whose second throws.
 const BROKEN: &str = "<!doctype html><title>broken</title>\
@@ -73,4 +76,72 @@ fn the_page_s_errors_follow_its_text_and_only_when_there_are_some() {
         ),
         "the page showed no text\nthe page's errors:\n  ! script http://127.0.0.1:1/app.js did not load\n  ! Uncaught TypeError: x is undefined"
     );
+}
+
+/// A page that shows "ready" once `/go` answers, which the test decides.
+const LATE: &str = "<!doctype html><title>late</title><p id=t>waiting</p>\
+    <script>fetch('/go').then(() => { document.getElementById('t').textContent = 'ready'; });</script>";
+
+#[tokio::test]
+async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
+    let go = Arc::new(Notify::new());
+    let released = Arc::clone(&go);
+    let app = Router::new()
+        .route("/", get(|| async { Html(LATE) }))
+        .route(
+            "/go",
+            get(move || {
+                let go = Arc::clone(&released);
+                async move { go.notified().await }
+            }),
+        );
+    let (url, server) = serve(app).await;
+    let pool = BrowserPool::new(1);
+    let (session, _) = pool
+        .session()
+        .await
+        .expect("a browser (chromium and chromedriver installed)");
+    session.client.goto(&url).await.expect("the page loads");
+    let read = |seen: Option<Vec<String>>, wait: Duration| {
+        let client = session.client.clone();
+        async move {
+            texts_shown(&client, 0, seen.as_deref(), wait)
+                .await
+                .map_err(|_| "the texts could not be read")
+                .expect("the texts")
+        }
+    };
+
+    let first = read(None, Duration::from_secs(5)).await;
+    assert_eq!(
+        first.last().map(String::as_str),
+        Some("waiting"),
+        "{first:?}"
+    );
+    // The page changes 300 ms from now. Given what they saw, reads wait in
+    // the page for the change: one or two see it, where reads that did not
+    // wait (a few milliseconds each) would take dozens.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        go.notify_one();
+    });
+    let mut seen = first;
+    let mut reads = 0;
+    while seen.last().map(String::as_str) != Some("ready") && reads < 50 {
+        seen = read(Some(seen), Duration::from_secs(5)).await;
+        reads += 1;
+    }
+    assert!(reads <= 2, "{reads} reads until the change: {seen:?}");
+    assert_eq!(seen.last().map(String::as_str), Some("ready"), "{seen:?}");
+    assert!(
+        seen.iter().any(|t| t == "waiting"),
+        "the history keeps what it showed first: {seen:?}"
+    );
+    // Nothing changes any more: a read returns what it saw once it waited.
+    let same = read(Some(seen.clone()), Duration::from_millis(100)).await;
+    assert_eq!(same, seen);
+
+    pool.give_back(session, false).await;
+    pool.close_all().await;
+    server.abort();
 }

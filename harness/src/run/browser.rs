@@ -61,8 +61,10 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
             let without = w.without.as_deref().map(|t| vars.expand(t)).transpose()?;
             let deadline = crate::deadline::after(Duration::from_millis(w.within_ms));
             let started = Instant::now();
+            let mut seen: Option<Vec<String>> = None;
             loop {
-                let shown = texts_shown(b).await?;
+                let wait = deadline.saturating_duration_since(Instant::now());
+                let shown = texts_shown(client, b.history_from, seen.as_deref(), wait).await?;
                 if let Some(page) = shown.iter().find(|t| t.contains(&text)) {
                     if let Some(other) = &without
                         && page.contains(other.as_str())
@@ -90,14 +92,26 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                     ));
                     break;
                 }
-                tokio::time::sleep(POLL).await;
+                seen = Some(shown);
             }
         }
         BrowserAction::AbsentText(a) => {
             let text = vars.expand(&a.text)?;
             let started = Instant::now();
+            let held = Duration::from_millis(a.for_ms);
+            let mut seen: Option<Vec<String>> = None;
             loop {
-                let shown = texts_shown(b).await?;
+                let mut wait = held.saturating_sub(started.elapsed());
+                if let Some(quiet) = a.quiet_ms.map(Duration::from_millis) {
+                    // Until the traffic can have been quiet long enough (a
+                    // request in flight: look again a poll later).
+                    let quiet_at = match b.recorder.quiet_for() {
+                        Some(q) => quiet.saturating_sub(q),
+                        None => POLL,
+                    };
+                    wait = wait.min(quiet_at.max(quiet.saturating_sub(started.elapsed())));
+                }
+                let shown = texts_shown(client, b.history_from, seen.as_deref(), wait).await?;
                 if let Some(page) = shown.iter().find(|t| t.contains(&text)) {
                     failed.push(FailedCheck::new(
                         What::Page,
@@ -110,7 +124,7 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                     ));
                     break;
                 }
-                if started.elapsed() >= Duration::from_millis(a.for_ms) {
+                if started.elapsed() >= held {
                     break;
                 }
                 if let Some(quiet) = a.quiet_ms
@@ -121,7 +135,7 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                 {
                     break;
                 }
-                tokio::time::sleep(POLL).await;
+                seen = Some(shown);
             }
             b.held_ms += u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         }
