@@ -4,6 +4,7 @@
 //! that the subject can be reached before any scenario runs.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long an idle keep-alive connection is kept for reuse: less than the
@@ -66,13 +67,33 @@ pub enum ClientError {
 
 /// Installs the process's TLS crypto provider (ring), once: reqwest and
 /// every other rustls user of the process take it.
-pub(crate) fn install_tls_provider() {
+fn install_tls_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // Another part of the process may have installed one first: that
         // one then serves.
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
+}
+
+/// `builder` with the process's TLS provider, trusting the platform's root
+/// certificates, read once per process: reqwest's own platform verifier
+/// reads and parses them (some 150 PEM certificates) for every client, and
+/// the harness builds one for each subject it starts and each browser
+/// scenario (in a kill matrix, a tenth of the harness's CPU). Where the
+/// platform has none, plain HTTP works all the same and a TLS handshake
+/// fails naming the certificate.
+pub(crate) fn with_platform_roots(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    static ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+    install_tls_provider();
+    let roots = ROOTS.get_or_init(|| {
+        rustls_native_certs::load_native_certs()
+            .certs
+            .iter()
+            .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+            .collect()
+    });
+    builder.tls_certs_only(roots.iter().cloned())
 }
 
 /// Builds a client for one subject process: no redirects (a scenario checks
@@ -120,8 +141,7 @@ fn trusting(
 }
 
 fn builder() -> reqwest::ClientBuilder {
-    install_tls_provider();
-    reqwest::Client::builder()
+    with_platform_roots(reqwest::Client::builder())
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .pool_max_idle_per_host(64)

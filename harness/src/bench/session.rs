@@ -94,8 +94,7 @@ pub(crate) fn base_url(raw: &str) -> Result<Url, SetupError> {
 /// An HTTP/1.1 client (TLS for an `https://` subject) keeping up to
 /// `idle_per_host` connections open.
 pub(crate) fn client(idle_per_host: usize, timeout: Duration) -> Result<Client, SetupError> {
-    crate::client::install_tls_provider();
-    Client::builder()
+    crate::client::with_platform_roots(Client::builder())
         .http1_only()
         .tcp_nodelay(true)
         .pool_max_idle_per_host(idle_per_host)

@@ -164,8 +164,7 @@ impl Recorder {
         let log = Arc::new(Mutex::new(Log::default()));
         // Bodies pass through as the API sent them: decoding them here would
         // hand the browser plain bytes labelled gzip.
-        crate::client::install_tls_provider();
-        let client = reqwest::Client::builder()
+        let client = crate::client::with_platform_roots(reqwest::Client::builder())
             .redirect(reqwest::redirect::Policy::none())
             .no_gzip()
             .no_deflate()

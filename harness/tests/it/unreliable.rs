@@ -353,6 +353,47 @@ async fn a_tls_subject_is_checked_with_its_ca_or_insecure_and_unreachable_withou
     );
 }
 
+/// The platform's root certificates are trusted with no option: here the
+/// CA is the only one the platform has (`SSL_CERT_FILE`, read as OpenSSL
+/// reads it), and `conformance run` reaches the subject and passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_subject_signed_by_a_ca_of_the_platform_is_trusted_without_options() {
+    let upstream = upstream().await;
+    let certs = certificates();
+    let port = tls_terminator(&certs, upstream.subject.base_url().to_owned()).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ca_file = dir.path().join("platform-roots.pem");
+    std::fs::write(&ca_file, &certs.ca).expect("the CA file");
+    let url = format!("https://localhost:{port}");
+    let reports = dir.path().join("reports");
+    let cli = |roots: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+            .args(["run", "--subject", "url", "--backend-url", &url])
+            .args(["--jwt-secret", &upstream.secret, "--allowed-origin", ORIGIN])
+            .args(["--filter", "reg-1-new-email-registers", "--report-dir"])
+            .arg(&reports)
+            .env("SSL_CERT_FILE", roots)
+            .env("SSL_CERT_DIR", dir.path().join("no-such-directory"))
+            .output()
+            .expect("conformance runs")
+    };
+
+    let trusted = cli(&ca_file);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&trusted.stdout),
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    assert_eq!(trusted.status.code(), Some(0), "{said}");
+    assert!(said.contains("REG-1") && said.contains("pass"), "{said}");
+
+    // Without that CA among the platform's roots, the same run cannot reach it.
+    let untrusted = cli(&dir.path().join("no-such-file.pem"));
+    let said = String::from_utf8_lossy(&untrusted.stderr);
+    assert_eq!(untrusted.status.code(), Some(2), "{said}");
+    assert!(said.contains("TLS handshake failed"), "{said}");
+}
+
 /// The proxy as a managed subject: the harness starts it (and starts it
 /// again), it forwards to `upstream`.
 fn managed_proxy(upstream: &Upstream, misbehave: &str) -> SubjectSpec {
