@@ -3,6 +3,7 @@
 
 use super::page::{page_errors, page_said, texts_shown};
 use super::pool::BrowserPool;
+use super::session::Session;
 use super::test_site::serve;
 use axum::Router;
 use axum::http::StatusCode;
@@ -11,6 +12,19 @@ use axum::routing::get;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// Serves `app` and opens its `/` in a browser of a pool of one: the
+/// site's URL, its server task, the pool and the session.
+async fn open(app: Router) -> (String, tokio::task::JoinHandle<()>, BrowserPool, Session) {
+    let (url, server) = serve(app).await;
+    let pool = BrowserPool::new(1);
+    let (session, _) = pool
+        .session()
+        .await
+        .expect("a browser (chromium and chromedriver installed)");
+    session.client.goto(&url).await.expect("the page loads");
+    (url, server, pool, session)
+}
 
 /// A page whose first script is missing (404) and whose second throws.
 const BROKEN: &str = "<!doctype html><title>broken</title>\
@@ -23,13 +37,7 @@ async fn a_script_that_did_not_load_and_an_uncaught_error_are_the_page_s_errors(
     let app = Router::new()
         .route("/", get(|| async { Html(BROKEN) }))
         .route("/missing.js", get(|| async { StatusCode::NOT_FOUND }));
-    let (url, server) = serve(app).await;
-    let pool = BrowserPool::new(1);
-    let (session, _) = pool
-        .session()
-        .await
-        .expect("a browser (chromium and chromedriver installed)");
-    session.client.goto(&url).await.expect("the page loads");
+    let (url, server, pool, session) = open(app).await;
 
     let errors = page_errors(&session.client)
         .await
@@ -95,13 +103,7 @@ async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
                 async move { go.notified().await }
             }),
         );
-    let (url, server) = serve(app).await;
-    let pool = BrowserPool::new(1);
-    let (session, _) = pool
-        .session()
-        .await
-        .expect("a browser (chromium and chromedriver installed)");
-    session.client.goto(&url).await.expect("the page loads");
+    let (_, server, pool, session) = open(app).await;
     let read = |seen: Option<Vec<String>>, wait: Duration| {
         let client = session.client.clone();
         async move {

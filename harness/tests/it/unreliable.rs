@@ -308,15 +308,41 @@ async fn tls_terminator(certs: &Certificates, upstream: String) -> u16 {
     port
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tls_subject_is_checked_with_its_ca_or_insecure_and_unreachable_without() {
+/// The reference behind a TLS terminator whose certificate a CA of the
+/// test's own signed.
+struct TlsSubject {
+    upstream: Upstream,
+    /// Holds `ca_file`.
+    dir: tempfile::TempDir,
+    /// The CA's certificate (PEM).
+    ca_file: PathBuf,
+    /// `https://localhost:PORT`.
+    url: String,
+}
+
+async fn tls_subject() -> TlsSubject {
     let upstream = upstream().await;
     let certs = certificates();
     let port = tls_terminator(&certs, upstream.subject.base_url().to_owned()).await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &certs.ca).expect("the CA file");
-    let url = format!("https://localhost:{port}");
+    TlsSubject {
+        upstream,
+        dir,
+        ca_file,
+        url: format!("https://localhost:{port}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_subject_is_checked_with_its_ca_or_insecure_and_unreachable_without() {
+    let TlsSubject {
+        upstream,
+        dir: _dir,
+        ca_file,
+        url,
+    } = tls_subject().await;
     let scenarios = scenarios_named(&["reg-1-new-email-registers", "tok-1-valid-bearer"]);
 
     let mut untrusted = options(url_subject(url.clone(), &upstream), 2);
@@ -358,13 +384,12 @@ async fn a_tls_subject_is_checked_with_its_ca_or_insecure_and_unreachable_withou
 /// reads it), and `conformance run` reaches the subject and passes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tls_subject_signed_by_a_ca_of_the_platform_is_trusted_without_options() {
-    let upstream = upstream().await;
-    let certs = certificates();
-    let port = tls_terminator(&certs, upstream.subject.base_url().to_owned()).await;
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let ca_file = dir.path().join("platform-roots.pem");
-    std::fs::write(&ca_file, &certs.ca).expect("the CA file");
-    let url = format!("https://localhost:{port}");
+    let TlsSubject {
+        upstream,
+        dir,
+        ca_file,
+        url,
+    } = tls_subject().await;
     let reports = dir.path().join("reports");
     let cli = |roots: &std::path::Path| {
         std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
