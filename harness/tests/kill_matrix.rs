@@ -474,8 +474,8 @@ fn spread<T>(many: Vec<T>, few: Vec<T>) -> Vec<T> {
 /// browsers, subjects that start), and with 2 at once the 2-core CI
 /// machine was a fifth idle, with 3 a tenth (mostly while trials waited
 /// for a subject's exit or a page's text together). Since a browser's wait
-/// costs next to nothing, 4 keep it 96 % busy for no more CPU: 334 to
-/// 337 s instead of 352 s.
+/// costs next to nothing, 4 keep it 96 % busy for about the same CPU: 329
+/// to 337 s over four matrices instead of 352 s.
 const AT_ONCE: usize = 4;
 
 /// How many NestJS trials run at once, whatever `--test-threads` says:
