@@ -1,5 +1,6 @@
-//! A page that stays blank says why: what did not load and the errors no
-//! script caught reach the failed check, with real Chromium.
+//! Reading the page, with real Chromium: a page that stays blank says why
+//! (what did not load and the errors no script caught reach the failed
+//! check), and a read of its texts waits in the page for them to change.
 
 use super::page::{page_errors, page_said, texts_shown};
 use super::pool::BrowserPool;

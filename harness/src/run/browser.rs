@@ -99,18 +99,24 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
             let text = vars.expand(&a.text)?;
             let started = Instant::now();
             let held = Duration::from_millis(a.for_ms);
+            let recorder = &b.recorder;
+            // How long until the hold may end early (`quiet_ms`): the
+            // browser's API traffic quiet that long, and the hold at least
+            // as long. Zero: it may end now; a request in flight: a poll
+            // later.
+            let quiet_left = || {
+                a.quiet_ms.map(Duration::from_millis).map(|quiet| {
+                    let traffic = recorder
+                        .quiet_for()
+                        .map_or(POLL, |q| quiet.saturating_sub(q));
+                    traffic.max(quiet.saturating_sub(started.elapsed()))
+                })
+            };
             let mut seen: Option<Vec<String>> = None;
             loop {
-                let mut wait = held.saturating_sub(started.elapsed());
-                if let Some(quiet) = a.quiet_ms.map(Duration::from_millis) {
-                    // Until the traffic can have been quiet long enough (a
-                    // request in flight: look again a poll later).
-                    let quiet_at = match b.recorder.quiet_for() {
-                        Some(q) => quiet.saturating_sub(q),
-                        None => POLL,
-                    };
-                    wait = wait.min(quiet_at.max(quiet.saturating_sub(started.elapsed())));
-                }
+                let wait = held
+                    .saturating_sub(started.elapsed())
+                    .min(quiet_left().unwrap_or(Duration::MAX));
                 let shown = texts_shown(client, b.history_from, seen.as_deref(), wait).await?;
                 if let Some(page) = shown.iter().find(|t| t.contains(&text)) {
                     failed.push(FailedCheck::new(
@@ -124,15 +130,7 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
                     ));
                     break;
                 }
-                if started.elapsed() >= held {
-                    break;
-                }
-                if let Some(quiet) = a.quiet_ms
-                    && b.recorder
-                        .quiet_for()
-                        .is_some_and(|q| q >= Duration::from_millis(quiet))
-                    && started.elapsed() >= Duration::from_millis(quiet)
-                {
+                if started.elapsed() >= held || quiet_left() == Some(Duration::ZERO) {
                     break;
                 }
                 seen = Some(shown);
