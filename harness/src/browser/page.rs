@@ -49,10 +49,8 @@ pub(crate) fn page_problem(e: fantoccini::error::CmdError) -> Result<String, Ste
 }
 
 /// The page's visible text.
-pub(crate) async fn page_text(b: &BrowserScene) -> Result<String, StepError> {
-    match b
-        .session
-        .client
+pub(crate) async fn page_text(client: &fantoccini::Client) -> Result<String, StepError> {
+    match client
         .execute(
             "return document.body ? document.body.innerText : ''",
             vec![],
@@ -105,8 +103,8 @@ pub(crate) async fn texts_shown(
                 serde_json::Value::from(from),
                 count,
                 now,
-                serde_json::Value::from(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)),
-                serde_json::Value::from(u64::try_from(POLL.as_millis()).unwrap_or(25)),
+                millis(wait),
+                millis(POLL),
             ],
         )
         .await;
@@ -192,11 +190,12 @@ pub(crate) enum Found {
     },
 }
 
-/// Finds an element, waiting up to five seconds for it.
-pub(crate) async fn find(b: &BrowserScene, selector: &str) -> Result<Found, StepError> {
+/// Finds an element, waiting up to five seconds for it: between two
+/// tries, [`until_matched`] waits in the page.
+pub(crate) async fn find(client: &fantoccini::Client, selector: &str) -> Result<Found, StepError> {
     let deadline = Instant::now() + FIND_WITHIN;
     loop {
-        match b.session.client.find(Locator::Css(selector)).await {
+        match client.find(Locator::Css(selector)).await {
             Ok(element) => return Ok(Found::Element(element)),
             Err(e) if e.is_invalid_selector() => {
                 return Err(StepError::Harness(format!(
@@ -205,18 +204,57 @@ pub(crate) async fn find(b: &BrowserScene, selector: &str) -> Result<Found, Step
             }
             Err(e) => {
                 page_problem(e)?;
-                if Instant::now() >= deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
                     return Ok(Found::Nothing {
-                        page: page_said(
-                            &page_text(b).await?,
-                            &page_errors(&b.session.client).await?,
-                        ),
+                        page: page_said(&page_text(client).await?, &page_errors(client).await?),
                     });
                 }
-                tokio::time::sleep(POLL).await;
+                until_matched(client, selector, left).await?;
             }
         }
     }
+}
+
+/// Waits in the page, up to `wait` (at most [`WAIT_SLICE`]), until
+/// `selector` matches something, looking every [`POLL`]: whether it did.
+/// A selector that does not match yet then costs the browser and its
+/// driver one call a second rather than one each [`POLL`]. A page that is
+/// navigating cannot run the script: that is a poll's wait and a no.
+pub(crate) async fn until_matched(
+    client: &fantoccini::Client,
+    selector: &str,
+    wait: Duration,
+) -> Result<bool, StepError> {
+    let waited = client
+        .execute_async(
+            "const [selector, waitMs, poll, done] = arguments; \
+             const until = performance.now() + waitMs; \
+             const look = () => { \
+               if (document.querySelector(selector)) done(true); \
+               else if (performance.now() >= until) done(false); \
+               else setTimeout(look, poll); }; \
+             look();",
+            vec![
+                serde_json::Value::from(selector),
+                millis(wait.min(WAIT_SLICE)),
+                millis(POLL),
+            ],
+        )
+        .await;
+    match waited {
+        Ok(matched) => Ok(matched.as_bool().unwrap_or(false)),
+        Err(e) => {
+            page_problem(e)?;
+            tokio::time::sleep(POLL).await;
+            Ok(false)
+        }
+    }
+}
+
+/// A duration as a script's number of milliseconds.
+fn millis(d: Duration) -> serde_json::Value {
+    serde_json::Value::from(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The start of a page's text, each line marked as the page's.

@@ -1,8 +1,9 @@
 //! Reading the page, with real Chromium: a page that stays blank says why
 //! (what did not load and the errors no script caught reach the failed
-//! check), and a read of its texts waits in the page for them to change.
+//! check), a read of its texts waits in the page for them to change, and
+//! a selector's wait waits in the page for a match.
 
-use super::page::{page_errors, page_said, texts_shown};
+use super::page::{Found, find, page_errors, page_said, texts_shown, until_matched};
 use super::pool::BrowserPool;
 use super::session::Session;
 use super::test_site::serve;
@@ -143,6 +144,65 @@ async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
     // Nothing changes any more: a read returns what it saw once it waited.
     let same = read(Some(seen.clone()), Duration::from_millis(100)).await;
     assert_eq!(same, seen);
+
+    pool.give_back(session, false).await;
+    pool.close_all().await;
+    server.abort();
+}
+
+/// A page that shows a button once `/go` answers, which the test decides.
+const LATE_BUTTON: &str = "<!doctype html><title>late</title><p>waiting</p>\
+    <script>fetch('/go').then(() => { const b = document.createElement('button'); \
+    b.id = 'send'; b.textContent = 'Send'; document.body.append(b); });</script>";
+
+#[tokio::test]
+async fn a_selector_s_wait_waits_in_the_page_for_a_match() {
+    let go = Arc::new(Notify::new());
+    let released = Arc::clone(&go);
+    let app = Router::new()
+        .route("/", get(|| async { Html(LATE_BUTTON) }))
+        .route(
+            "/go",
+            get(move || {
+                let go = Arc::clone(&released);
+                async move { go.notified().await }
+            }),
+        );
+    let (_, server, pool, session) = open(app).await;
+    let client = &session.client;
+    let waited = |wait: Duration| async move {
+        until_matched(client, "#send", wait)
+            .await
+            .map_err(|_| "the page could not be asked")
+            .expect("an answer")
+    };
+
+    assert!(!waited(Duration::from_millis(100)).await, "no button yet");
+    // The button shows 300 ms from now. A wait sees it within one or two
+    // calls, where waits that did not wait (a few milliseconds each) would
+    // take dozens.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        go.notify_one();
+    });
+    let mut calls = 1;
+    while !waited(Duration::from_secs(5)).await && calls < 50 {
+        calls += 1;
+    }
+    assert!(calls <= 2, "{calls} calls until the button showed");
+    let found = find(client, "#send")
+        .await
+        .map_err(|_| "the page could not be searched")
+        .expect("an answer");
+    assert!(matches!(found, Found::Element(_)), "the button is found");
+    let missing = find(client, "#nothing")
+        .await
+        .map_err(|_| "the page could not be searched")
+        .expect("an answer");
+    match missing {
+        Found::Nothing { page } => assert_eq!(page, "the page said:\n  | waiting\n  | \n  | Send"),
+        Found::Element(_) => panic!("#nothing matched"),
+    }
 
     pool.give_back(session, false).await;
     pool.close_all().await;

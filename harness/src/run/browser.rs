@@ -34,7 +34,7 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
         }
         BrowserAction::Fill(f) => {
             let selector = vars.expand(&f.selector)?;
-            match find(b, &selector).await? {
+            match find(client, &selector).await? {
                 Found::Element(field) => {
                     let value = vars.expand(&f.value)?;
                     if let Err(e) = fill(client, &field, &value).await {
@@ -47,7 +47,7 @@ pub(crate) async fn run(scene: &mut Scene, action: &BrowserAction) -> Result<Ran
         BrowserAction::Click(selector) => {
             let selector = vars.expand(selector)?;
             b.history_from = history_len(b).await?;
-            match find(b, &selector).await? {
+            match find(client, &selector).await? {
                 Found::Element(element) => {
                     if let Err(e) = element.click().await {
                         failed.push(page(page_problem(e)?));
