@@ -3,10 +3,8 @@
 //! `CONFORMANCE_POSTGRES_IMAGE` / `CONFORMANCE_REDIS_IMAGE` (`.ci/run` sets
 //! them to the images `.ci/docker-images` builds), else the official ones.
 //!
-//! Without a daemon these tests say why and pass, unless
-//! `CONFORMANCE_DOCKER_REQUIRED=1` (set by `.ci/run` once it has started
-//! one): then a missing daemon fails them. The stall tests in `stall` need
-//! no daemon: they talk to a fake one.
+//! Without a daemon these tests fail and say so. The stall tests in
+//! `stall` need no daemon: they talk to a fake one.
 
 mod detection;
 mod fake_daemon;
@@ -27,7 +25,6 @@ use sqlx::{Connection, PgConnection};
 use super::support::{all_scenarios, reference, run_with};
 
 /// Set by `.ci/run` once a daemon runs: a missing one is then an error.
-const REQUIRED_ENV: &str = "CONFORMANCE_DOCKER_REQUIRED";
 /// The settings both services modes must agree on.
 const COMPARED_SETTINGS: &[&str] = &[
     "max_connections",
@@ -54,18 +51,13 @@ pub(crate) fn images() -> DockerOptions {
     options
 }
 
-/// The images when a daemon answers; `None` (with the reason printed) when
-/// none does and none is required.
-pub(crate) async fn daemon_or_skip() -> Option<DockerOptions> {
+/// The images, once a daemon answers; a failure that says so when none
+/// does (a test that cannot run here fails; it does not pass unrun).
+pub(crate) async fn daemon() -> DockerOptions {
     match docker_daemon_status(Duration::from_secs(1)).await {
-        DaemonStatus::Answered { .. } => Some(images()),
+        DaemonStatus::Answered { .. } => images(),
         DaemonStatus::Absent { reason } => {
-            assert!(
-                std::env::var(REQUIRED_ENV).as_deref() != Ok("1"),
-                "{REQUIRED_ENV}=1 but no Docker daemon answers: {reason}"
-            );
-            eprintln!("not run: no Docker daemon ({reason})");
-            None
+            panic!("the tests in Docker mode need a Docker daemon, and none answers: {reason}")
         }
     }
 }
@@ -95,9 +87,7 @@ pub(crate) fn containers_of(pid: u32) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_suite_passes_against_the_reference_with_docker_services() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let started = Instant::now();
     let outcome = run_with(
         &all_scenarios(),
@@ -129,9 +119,7 @@ async fn the_whole_suite_passes_against_the_reference_with_docker_services() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_outage_scenario_works_through_a_container() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let scenarios: Vec<_> = all_scenarios()
         .into_iter()
         .filter(|s| s.scenario.rules.iter().any(|rule| rule == "REG-4"))
@@ -183,9 +171,7 @@ async fn redis_settings(services: &Services) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn containers_get_the_settings_of_local_servers_and_hold_many_connections() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let started = Instant::now();
     let containers = Services::start_with(ServicesMode::Docker, &docker)
         .await
@@ -226,9 +212,7 @@ async fn containers_get_the_settings_of_local_servers_and_hold_many_connections(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn containers_answer_on_127_0_0_1_and_publish_nothing_else() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let services = Services::start_with(ServicesMode::Docker, &docker)
         .await
         .expect("docker services start");

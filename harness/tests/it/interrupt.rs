@@ -179,17 +179,6 @@ async fn trace_until_exit(
     }
 }
 
-/// Outside CI, a machine without `postgres` or `redis-server` skips;
-/// under `CI=true` it fails.
-fn skipped_for_missing_services(output: &str) -> bool {
-    let missing = output.contains("` not found (looked in");
-    if missing && std::env::var("CI").map_or(true, |ci| ci != "true") {
-        eprintln!("not run: {output}");
-        return true;
-    }
-    false
-}
-
 fn assert_nothing_left(trace: &Trace, tmpdir: &Path, output: &str) {
     eventually(VANISH_WITHIN, || trace.leftovers(tmpdir).is_empty());
     let left = trace.leftovers(tmpdir);
@@ -229,9 +218,6 @@ async fn sigint_during_a_run_exits_130_and_leaves_no_process_directory_or_shared
     })
     .await;
     let output = run.output().text();
-    if !interrupted && skipped_for_missing_services(&output) {
-        return;
-    }
     assert!(
         interrupted,
         "the run ended before its subject was seen:\n{output}"
@@ -269,9 +255,6 @@ async fn a_panic_while_scenarios_run_leaves_no_process_directory_or_shared_memor
 
     let (trace, status) = trace_until_exit(&target, |_, _| {}).await;
     let output = target.output().text();
-    if skipped_for_missing_services(&output) {
-        return;
-    }
     assert!(
         output.contains("panicked") && output.contains("a scenario finished"),
         "the target did not panic as planned (status {status}):\n{output}"

@@ -6,24 +6,16 @@ use std::time::{Duration, Instant};
 
 use crate::process::{alive, eventually, group_members};
 use conformance::services::{
-    DaemonStatus, FaultProxy, Services, ServicesError, ServicesKind, ServicesMode,
-    docker_daemon_status,
+    DaemonStatus, FaultProxy, Services, ServicesKind, ServicesMode, docker_daemon_status,
 };
 use sqlx::{Connection, PgConnection};
 
-/// Under CI a missing `postgres`/`redis-server` fails the test; elsewhere the
-/// test says why it did not run.
-async fn local_services() -> Option<Services> {
-    match Services::start(ServicesMode::Local).await {
-        Ok(services) => Some(services),
-        Err(error @ ServicesError::MissingBinary { .. })
-            if std::env::var("CI").map_or(true, |ci| ci != "true") =>
-        {
-            eprintln!("not run: {error}");
-            None
-        }
-        Err(error) => panic!("local services did not start: {error}"),
-    }
+/// Local services, or a failure that names what is missing (a test that
+/// cannot run here fails; it does not pass unrun).
+async fn local_services() -> Services {
+    Services::start(ServicesMode::Local)
+        .await
+        .unwrap_or_else(|error| panic!("local services did not start: {error}"))
 }
 
 async fn select_one(url: &str) -> Result<i32, sqlx::Error> {
@@ -36,9 +28,7 @@ async fn select_one(url: &str) -> Result<i32, sqlx::Error> {
 #[tokio::test]
 async fn local_services_give_fresh_distinct_databases_and_a_redis() {
     let started = Instant::now();
-    let Some(services) = local_services().await else {
-        return;
-    };
+    let services = local_services().await;
     let start_time = started.elapsed();
     assert_eq!(services.kind(), ServicesKind::Local);
     let description = services.description();
@@ -107,9 +97,7 @@ fn assert_cleaned_up(pids: &[u32], dirs: &[PathBuf]) {
 
 #[tokio::test]
 async fn dropping_services_stops_the_servers_and_removes_their_directories() {
-    let Some(services) = local_services().await else {
-        return;
-    };
+    let services = local_services().await;
     let database = services.create_database().await.unwrap();
     let _open = PgConnection::connect(database.url()).await.unwrap(); // a backend process too
     let pids = services.process_ids();
@@ -125,18 +113,16 @@ fn a_panic_while_holding_services_still_cleans_up() {
     let (sender, receiver) = std::sync::mpsc::channel();
     let outcome = std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let Some(services) = runtime.block_on(local_services()) else {
-            return;
-        };
+        let services = runtime.block_on(local_services());
         sender
             .send((services.process_ids(), services.temp_dirs()))
             .unwrap();
         panic!("a scenario failed while holding services");
     })
     .join();
-    let Ok((pids, dirs)) = receiver.recv() else {
-        return; // services could not start here (reported above)
-    };
+    let (pids, dirs) = receiver
+        .recv()
+        .expect("services started (if not, the thread's panic above says why)");
     assert!(outcome.is_err(), "the thread must have panicked");
     assert_cleaned_up(&pids, &dirs);
 }
@@ -172,19 +158,34 @@ async fn auto_mode_says_which_services_it_chose_and_why() {
     }
 }
 
-#[tokio::test]
-async fn docker_mode_without_a_daemon_fails_fast_with_what_to_do() {
-    if let DaemonStatus::Answered { .. } = docker_daemon_status(Duration::from_secs(1)).await {
-        return; // a daemon answers here: nothing to refuse
-    }
+/// Whether or not a daemon answers on this machine, `DOCKER_HOST` points a
+/// run of the CLI at a socket that does not exist: `--services docker`
+/// then refuses at once, says what to do instead and starts nothing.
+#[test]
+fn docker_mode_without_a_daemon_fails_fast_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    let reports = dir.path().join("reports");
     let started = Instant::now();
-    let error = Services::start(ServicesMode::Docker).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(["run", "-q", "--services", "docker", "--filter", "SSE-4"])
+        .arg("--report-dir")
+        .arg(&reports)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DOCKER_HOST", format!("unix://{}", socket.display()))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
     assert!(
-        matches!(error, ServicesError::DockerUnavailable { .. }),
-        "{error}"
+        stderr.contains("no Docker daemon answers")
+            && stderr.contains(&socket.display().to_string())
+            && stderr.contains("--services local"),
+        "{stderr}"
     );
-    assert!(error.to_string().contains("--services local"), "{error}");
+    assert!(!reports.exists(), "a refused run wrote reports");
 }
 
 /// The databases made for subjects (the template they are copied from
@@ -216,9 +217,7 @@ async fn subject_databases_become(services: &Services, names: &[&str]) -> Vec<St
 
 #[tokio::test]
 async fn a_database_is_dropped_with_its_handle_even_with_a_connection_open() {
-    let Some(services) = local_services().await else {
-        return;
-    };
+    let services = local_services().await;
     let kept = services.create_database().await.unwrap();
     let dropped = services.create_database().await.unwrap();
     let name = dropped.name().to_owned();
@@ -256,9 +255,7 @@ async fn a_subject_s_database_goes_with_the_subject() {
 
 #[tokio::test]
 async fn external_mode_uses_the_servers_it_is_given() {
-    let Some(local) = local_services().await else {
-        return;
-    };
+    let local = local_services().await;
     let external = Services::start(ServicesMode::External {
         database_url: local.postgres().database_url("postgres"),
         redis_url: local.redis().url().to_owned(),
@@ -275,9 +272,7 @@ async fn external_mode_uses_the_servers_it_is_given() {
 
 #[tokio::test]
 async fn the_fault_proxy_cuts_postgres_off_and_restores_it() {
-    let Some(services) = local_services().await else {
-        return;
-    };
+    let services = local_services().await;
     let database = services.create_database().await.unwrap();
     let proxy = FaultProxy::start(services.postgres().address())
         .await

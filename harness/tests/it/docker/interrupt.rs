@@ -10,7 +10,7 @@ use conformance::process::ChildProcess;
 use conformance::services::{DockerOptions, POSTGRES_IMAGE_ENV, REDIS_IMAGE_ENV};
 use nix::sys::signal::Signal;
 
-use super::{containers_of, daemon_or_skip};
+use super::{containers_of, daemon};
 
 /// Only to avoid hanging: how long a run may take to reach the moment.
 const REACH_DEADLINE: Duration = Duration::from_secs(120);
@@ -100,9 +100,7 @@ async fn assert_no_container_left(pid: u32, output: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_while_the_containers_start_exits_130_and_leaves_no_container() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let run = spawn_run(&docker, "INF-1");
     let pid = run.pid();
     wait_for(&run, "a container of the run", || {
@@ -118,9 +116,7 @@ async fn sigint_while_the_containers_start_exits_130_and_leaves_no_container() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_while_scenarios_run_exits_130_and_leaves_no_container() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let run = spawn_run(&docker, "SSE-4");
     let pid = run.pid();
     wait_for(&run, "the subject of the run", || {
@@ -140,9 +136,7 @@ async fn sigint_while_scenarios_run_exits_130_and_leaves_no_container() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_while_scenarios_run_leaves_no_container() {
-    let Some(docker) = daemon_or_skip().await else {
-        return;
-    };
+    let docker = daemon().await;
     let mut command = Command::new(std::env::current_exe().expect("the test binary"));
     command
         .args([

@@ -45,16 +45,6 @@ async fn run_against(stall: Stall, env: &[(&str, &str)]) -> (String, ExitStatus,
     (run.output().text(), status, started.elapsed())
 }
 
-/// Outside CI, a machine without `postgres` or `redis-server` skips.
-fn skipped_for_missing_services(output: &str) -> bool {
-    let missing = output.contains("` not found (looked in");
-    if missing && std::env::var("CI").map_or(true, |ci| ci != "true") {
-        eprintln!("not run: {output}");
-        return true;
-    }
-    false
-}
-
 #[rstest]
 #[case::pull(Stall::Pull, "pulling postgres:16-alpine")]
 #[case::create(Stall::Create, "starting postgres:16-alpine")]
@@ -64,9 +54,6 @@ async fn a_stalled_docker_start_falls_back_to_local_services_within_the_deadline
     #[case] stage: &str,
 ) {
     let (output, status, took) = run_against(stall, &[]).await;
-    if skipped_for_missing_services(&output) {
-        return;
-    }
     eprintln!("fell back in {took:?}");
     assert!(status.success(), "exit status {status}:\n{output}");
     assert!(took < FALLBACK_WITHIN, "took {took:?}:\n{output}");
