@@ -88,16 +88,13 @@ fn the_page_s_errors_follow_its_text_and_only_when_there_are_some() {
     );
 }
 
-/// A page that shows "ready" once `/go` answers, which the test decides.
-const LATE: &str = "<!doctype html><title>late</title><p id=t>waiting</p>\
-    <script>fetch('/go').then(() => { document.getElementById('t').textContent = 'ready'; });</script>";
-
-#[tokio::test]
-async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
+/// A site whose `/` is `page` and whose `/go` answers once the test
+/// releases it (the returned [`Notify`]).
+fn late(page: &'static str) -> (Router, Arc<Notify>) {
     let go = Arc::new(Notify::new());
     let released = Arc::clone(&go);
     let app = Router::new()
-        .route("/", get(|| async { Html(LATE) }))
+        .route("/", get(move || async move { Html(page) }))
         .route(
             "/go",
             get(move || {
@@ -105,6 +102,24 @@ async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
                 async move { go.notified().await }
             }),
         );
+    (app, go)
+}
+
+/// Releases a [`late`] site's `/go` 300 ms from now.
+fn release_soon(go: Arc<Notify>) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        go.notify_one();
+    });
+}
+
+/// A page that shows "ready" once `/go` answers, which the test decides.
+const LATE: &str = "<!doctype html><title>late</title><p id=t>waiting</p>\
+    <script>fetch('/go').then(() => { document.getElementById('t').textContent = 'ready'; });</script>";
+
+#[tokio::test]
+async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
+    let (app, go) = late(LATE);
     let (_, server, pool, session) = open(app).await;
     let read = |seen: Option<Vec<String>>, wait: Duration| {
         let client = session.client.clone();
@@ -125,10 +140,7 @@ async fn a_read_given_what_it_saw_waits_in_the_page_for_the_change() {
     // The page changes 300 ms from now. Given what they saw, reads wait in
     // the page for the change: one or two see it, where reads that did not
     // wait (a few milliseconds each) would take dozens.
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        go.notify_one();
-    });
+    release_soon(go);
     let mut seen = first;
     let mut reads = 0;
     while seen.last().map(String::as_str) != Some("ready") && reads < 50 {
@@ -157,17 +169,7 @@ const LATE_BUTTON: &str = "<!doctype html><title>late</title><p>waiting</p>\
 
 #[tokio::test]
 async fn a_selector_s_wait_waits_in_the_page_for_a_match() {
-    let go = Arc::new(Notify::new());
-    let released = Arc::clone(&go);
-    let app = Router::new()
-        .route("/", get(|| async { Html(LATE_BUTTON) }))
-        .route(
-            "/go",
-            get(move || {
-                let go = Arc::clone(&released);
-                async move { go.notified().await }
-            }),
-        );
+    let (app, go) = late(LATE_BUTTON);
     let (_, server, pool, session) = open(app).await;
     let client = &session.client;
     let waited = |wait: Duration| async move {
@@ -181,10 +183,7 @@ async fn a_selector_s_wait_waits_in_the_page_for_a_match() {
     // The button shows 300 ms from now. A wait sees it within one or two
     // calls, where waits that did not wait (a few milliseconds each) would
     // take dozens.
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        go.notify_one();
-    });
+    release_soon(go);
     let mut calls = 1;
     while !waited(Duration::from_secs(5)).await && calls < 50 {
         calls += 1;
