@@ -84,40 +84,22 @@ pub(crate) async fn texts_shown(
         ),
         None => (serde_json::Value::from(-1), serde_json::Value::from("")),
     };
-    let wait = wait.min(WAIT_SLICE);
-    let shown = client
-        .execute_async(
-            "const [from, count, now, waitMs, poll, done] = arguments; \
-             const read = () => { \
-               const log = window.__igTexts; \
-               const texts = log ? log.slice(from).map(e => e[1]) : []; \
-               texts.push(document.body ? document.body.innerText : ''); return texts; }; \
-             const until = performance.now() + waitMs; \
-             const look = () => { \
-               const texts = read(); \
-               if (texts.length !== count || texts[texts.length - 1] !== now \
-                   || performance.now() >= until) done(texts); \
-               else setTimeout(look, poll); }; \
-             look();",
-            vec![
-                serde_json::Value::from(from),
-                count,
-                now,
-                millis(wait),
-                millis(POLL),
-            ],
-        )
-        .await;
+    let shown = wait_in_page(
+        client,
+        "const [from, count, now] = args; \
+         const log = window.__igTexts; \
+         const texts = log ? log.slice(from).map(e => e[1]) : []; \
+         texts.push(document.body ? document.body.innerText : ''); \
+         return texts.length !== count || texts[texts.length - 1] !== now || up \
+           ? texts : undefined;",
+        vec![serde_json::Value::from(from), count, now],
+        wait,
+    )
+    .await?;
     match shown {
-        Ok(serde_json::Value::Array(items)) => Ok(strings(items)),
-        Ok(_) => Ok(vec![String::new()]),
-        // A page that is navigating has no body to read yet; the script
-        // waited for nothing, so the caller's next read is a poll later.
-        Err(e) => {
-            page_problem(e)?;
-            tokio::time::sleep(POLL).await;
-            Ok(vec![String::new()])
-        }
+        Some(serde_json::Value::Array(items)) => Ok(strings(items)),
+        // Not an array, or a page that is navigating (no body to read yet).
+        _ => Ok(vec![String::new()]),
     }
 }
 
@@ -226,28 +208,44 @@ pub(crate) async fn until_matched(
     selector: &str,
     wait: Duration,
 ) -> Result<bool, StepError> {
-    let waited = client
-        .execute_async(
-            "const [selector, waitMs, poll, done] = arguments; \
-             const until = performance.now() + waitMs; \
-             const look = () => { \
-               if (document.querySelector(selector)) done(true); \
-               else if (performance.now() >= until) done(false); \
-               else setTimeout(look, poll); }; \
-             look();",
-            vec![
-                serde_json::Value::from(selector),
-                millis(wait.min(WAIT_SLICE)),
-                millis(POLL),
-            ],
-        )
-        .await;
-    match waited {
-        Ok(matched) => Ok(matched.as_bool().unwrap_or(false)),
+    let matched = wait_in_page(
+        client,
+        "return document.querySelector(args[0]) ? true : up ? false : undefined;",
+        vec![serde_json::Value::from(selector)],
+        wait,
+    )
+    .await?;
+    Ok(matched.and_then(|m| m.as_bool()).unwrap_or(false))
+}
+
+/// Runs `check` in the page every [`POLL`], up to `wait` (at most
+/// [`WAIT_SLICE`]): the body of a function of `args` and `up` (whether the
+/// wait is over) that returns what to give back, or `undefined` to keep
+/// waiting. `None` when the page could not run it (one that is navigating):
+/// the caller's next try is then a poll later.
+async fn wait_in_page(
+    client: &fantoccini::Client,
+    check: &str,
+    mut args: Vec<serde_json::Value>,
+    wait: Duration,
+) -> Result<Option<serde_json::Value>, StepError> {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; \
+         const [waitMs, poll, ...args] = Array.from(arguments).slice(0, -1); \
+         const check = (up) => {{ {check} }}; \
+         const until = performance.now() + waitMs; \
+         const look = () => {{ \
+           const given = check(performance.now() >= until); \
+           if (given !== undefined) done(given); else setTimeout(look, poll); }}; \
+         look();"
+    );
+    args.splice(0..0, [millis(wait.min(WAIT_SLICE)), millis(POLL)]);
+    match client.execute_async(&script, args).await {
+        Ok(given) => Ok(Some(given)),
         Err(e) => {
             page_problem(e)?;
             tokio::time::sleep(POLL).await;
-            Ok(false)
+            Ok(None)
         }
     }
 }
