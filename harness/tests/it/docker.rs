@@ -114,7 +114,14 @@ async fn the_whole_suite_passes_against_the_reference_with_docker_services() {
         .map(failure_text)
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert_eq!(outcome.exit_code(), 0);
+    // A rule can fail with every scenario passed (the run's traffic checks):
+    // the report says which and why.
+    assert_eq!(
+        outcome.exit_code(),
+        0,
+        "{}",
+        conformance::report::console::render(&outcome)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
