@@ -43,9 +43,6 @@ pub(crate) struct RunContext<'a> {
     pub(crate) browsers: Option<&'a BrowserPool>,
     /// Where screenshots and other artifacts of failures go.
     pub(crate) artifacts: std::path::PathBuf,
-    /// Held shared by every scenario while it runs, and alone by those the
-    /// plan says must run alone.
-    pub(crate) quiet: tokio::sync::RwLock<()>,
     /// What the checks on all traffic found.
     pub(crate) traffic: std::sync::Arc<std::sync::Mutex<Vec<crate::outcome::TrafficFinding>>>,
 }
@@ -162,11 +159,6 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         Placement::Own { running } => Some(*running),
     };
     let mut result = empty_result(s, Verdict::Pass);
-    let (_shared, _alone) = if planned.alone {
-        (None, Some(ctx.quiet.write().await))
-    } else {
-        (Some(ctx.quiet.read().await), None)
-    };
     let mut started = Instant::now();
     let mut scene = Scene {
         vars: Default::default(),
@@ -449,7 +441,6 @@ mod tests {
             sources: None,
             browsers: None,
             artifacts: std::env::temp_dir(),
-            quiet: tokio::sync::RwLock::new(()),
             traffic: Default::default(),
         };
         let mut scene = Scene {

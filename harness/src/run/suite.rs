@@ -327,7 +327,6 @@ async fn run_with_browsers(
         sources: subjects.launch.and_then(|l| l.sources.clone()),
         browsers: subjects.launch.is_some().then_some(browsers),
         artifacts: options.artifacts.clone(),
-        quiet: tokio::sync::RwLock::new(()),
         traffic: Default::default(),
     };
     progress.start(plan.scenarios.len());
@@ -379,18 +378,24 @@ async fn run_with_browsers(
     Ok(outcome)
 }
 
-/// Runs the scenarios in two streams side by side: the browser lane, as
-/// many at once as there are browser lanes, and the other, `concurrency`
-/// at once, those with a subject of their own first (they take longest).
-/// Results come back in the plan's order.
+/// Runs first, one after another, the scenarios the plan says must run
+/// alone (nothing else of the run loads the machine while they time a
+/// start); then the others in two streams side by side: the browser lane,
+/// as many at once as there are browser lanes, and the other,
+/// `concurrency` at once, those with a subject of their own first (they
+/// take longest). Started among the others, each of the first kind waited
+/// for every scenario in flight, browser ones included, with the rest
+/// queued behind it. Results come back in the plan's order.
 async fn run_scheduled(
     plan: &Plan<'_>,
     ctx: &RunContext<'_>,
     options: &SuiteOptions,
     progress: &dyn Progress,
 ) -> Vec<ScenarioResult> {
+    let (alone, together): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
+        plan.scenarios.iter().partition(|p| p.alone);
     let (browser, mut api): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
-        plan.scenarios.iter().partition(|p| p.lane == Lane::Browser);
+        together.into_iter().partition(|p| p.lane == Lane::Browser);
     api.sort_by_key(|p| !matches!(p.placement, Placement::Own { .. }));
     fn run_list<'s>(
         list: Vec<&'s Planned<'s>>,
@@ -407,10 +412,12 @@ async fn run_scheduled(
             .buffer_unordered(at_once.max(1))
             .collect::<Vec<_>>()
     }
-    let (mut done, api_done) = tokio::join!(
+    let mut done = run_list(alone, 1, ctx, progress).await;
+    let (browser_done, api_done) = tokio::join!(
         run_list(browser, options.browser_lanes, ctx, progress),
         run_list(api, options.concurrency, ctx, progress)
     );
+    done.extend(browser_done);
     done.extend(api_done);
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
