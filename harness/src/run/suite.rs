@@ -383,8 +383,8 @@ async fn run_with_browsers(
 /// start); then the others in two streams side by side: the browser lane,
 /// as many at once as there are browser lanes, and the other,
 /// `concurrency` at once, those with a subject of their own first (they
-/// take longest). Started among the others, each of the first kind waited
-/// for every scenario in flight, browser ones included, with the rest
+/// take longest). Started among the others, one that must run alone would
+/// wait for every scenario in flight, browser ones included, with the rest
 /// queued behind it. Results come back in the plan's order.
 async fn run_scheduled(
     plan: &Plan<'_>,
