@@ -24,7 +24,6 @@ use sqlx::{Connection, PgConnection};
 
 use super::support::{all_scenarios, reference, run_with};
 
-/// Set by `.ci/run` once a daemon runs: a missing one is then an error.
 /// The settings both services modes must agree on.
 const COMPARED_SETTINGS: &[&str] = &[
     "max_connections",
