@@ -210,6 +210,11 @@ pub struct ScenarioResult {
     /// Where a browser scenario's time went.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub browser: Option<BrowserTiming>,
+    /// Why its first attempt ended, when the browser broke under it (not
+    /// the page: WebDriver itself) and the scenario ran once more on a new
+    /// browser; the verdict is the second attempt's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_attempt: Option<String>,
     /// How long it took (from its browser's turn, for a browser scenario:
     /// the wait for a free browser is in [`BrowserTiming::wait_ms`]).
     pub millis: u64,
@@ -510,6 +515,7 @@ pub(crate) mod fixtures {
             subject_output: None,
             har: None,
             browser: None,
+            first_attempt: None,
             millis: 0,
         }
     }
@@ -565,6 +571,7 @@ mod tests {
             subject_output: None,
             har: None,
             browser: None,
+            first_attempt: None,
             millis: 0,
         }
     }

@@ -1,15 +1,41 @@
 //! A test binary's [`Harness`] keeps its browsers between the suites it
 //! runs (a Chromium start costs about a CPU-second, and the kill matrix
 //! runs some 60 suites with browser scenarios) and closes them when it
-//! drops. A binary of its own, so that no other test's browsers are
-//! running in this process.
+//! drops; a browser that breaks under a scenario is replaced, and the
+//! scenario runs again. A binary of its own, so that no other test's
+//! browsers are running in this process; its tests take turns.
 
 use conformance::Suite;
 use conformance::libtest::Harness;
+use conformance::outcome::Verdict;
 use conformance::services::{DockerOptions, ServicesMode};
 use conformance::subject::spec::{Launch, SubjectSpec};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Held by each test: each counts the browsers of the whole process.
+static ALONE: Mutex<()> = Mutex::new(());
+
+/// A suite of WEB-1 on the reference, with a browser required.
+fn web_1_on_the_reference() -> Suite {
+    let reference = SubjectSpec::Managed(Launch::reference(
+        PathBuf::from(env!("CARGO_BIN_EXE_conformance")),
+        &[],
+    ));
+    Suite::builtin()
+        .subject(reference)
+        .require_browser(true)
+        .only(&["web-1-login-persists-auth".to_owned()])
+}
+
+/// Waits up to 5 s for this process's browsers to be gone.
+fn wait_until_no_browsers() {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !browsers().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
 
 /// The parent of process `pid`.
 fn parent(pid: u32) -> Option<u32> {
@@ -44,33 +70,21 @@ fn browsers() -> Vec<u32> {
 
 #[test]
 fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
-    let reference = SubjectSpec::Managed(Launch::reference(
-        PathBuf::from(env!("CARGO_BIN_EXE_conformance")),
-        &[],
-    ));
-    let suite = Suite::builtin()
-        .subject(reference)
-        .require_browser(true)
-        .only(&["web-1-login-persists-auth".to_owned()]);
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let suite = web_1_on_the_reference();
     let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
     assert!(browsers().is_empty(), "browsers before any suite ran");
 
     let first = harness.run(&suite).expect("the first suite runs");
     assert_eq!(first.scenarios.len(), 1);
-    assert_eq!(
-        first.scenarios[0].verdict,
-        conformance::outcome::Verdict::Pass,
-        "{first:?}"
-    );
+    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
     let kept = browsers();
     assert!(!kept.is_empty(), "no browser kept after the first suite");
 
     let second = harness.run(&suite).expect("the second suite runs");
-    assert_eq!(
-        second.scenarios[0].verdict,
-        conformance::outcome::Verdict::Pass,
-        "{second:?}"
-    );
+    assert_eq!(second.scenarios[0].verdict, Verdict::Pass, "{second:?}");
     assert_eq!(
         browsers(),
         kept,
@@ -78,10 +92,70 @@ fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
     );
 
     drop(harness);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !browsers().is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
+    wait_until_no_browsers();
+    assert_eq!(
+        browsers(),
+        Vec::<u32>::new(),
+        "browsers outlived the harness"
+    );
+}
+
+/// The browsers a harness kept are killed between two suites: the second
+/// suite's scenario gets a dead one, its first browser step finds
+/// WebDriver broken, and the scenario runs again on a new browser and
+/// passes; the reports say it ran twice and why. (Before, the scenario's
+/// verdict was the harness's error, and a team's CI run failed on one
+/// breakdown of Chromium.)
+#[test]
+fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let suite = web_1_on_the_reference();
+    let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
+    let first = harness.run(&suite).expect("the first suite runs");
+    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
+    assert_eq!(first.scenarios[0].first_attempt, None, "{first:?}");
+    let kept = browsers();
+    assert!(!kept.is_empty(), "no browser kept after the first suite");
+    for pid in &kept {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(*pid).expect("a pid")),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .expect("kill a kept browser");
     }
+    wait_until_no_browsers();
+    assert!(browsers().is_empty(), "the kept browsers did not die");
+
+    let second = harness.run(&suite).expect("the second suite runs");
+    let web_1 = &second.scenarios[0];
+    assert_eq!(
+        web_1.verdict,
+        Verdict::Pass,
+        "{}",
+        conformance::report::console::render(&second)
+    );
+    let first_attempt = web_1
+        .first_attempt
+        .as_deref()
+        .expect("the scenario says it ran twice");
+    assert!(
+        first_attempt.contains("the browser broke (webdriver:"),
+        "{first_attempt}"
+    );
+    let console = conformance::report::console::render(&second);
+    assert!(
+        console.contains("web-1-login-persists-auth ran a second time, on a new browser"),
+        "{console}"
+    );
+    let now = browsers();
+    assert!(
+        !now.is_empty() && now.iter().all(|pid| !kept.contains(pid)),
+        "the scenario did not get a new browser: {kept:?} then {now:?}"
+    );
+    drop(harness);
+    wait_until_no_browsers();
     assert_eq!(
         browsers(),
         Vec::<u32>::new(),

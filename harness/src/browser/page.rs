@@ -21,7 +21,8 @@ const FIND_WITHIN: Duration = Duration::from_secs(5);
 /// there, covered or gone, a page that did not load, a script error) is
 /// the step's failed check, returned as `Ok` with the driver's words;
 /// anything else (the browser or chromedriver died, the session is gone,
-/// an answer that is not WebDriver's) is the harness's own breakdown.
+/// an answer that is not WebDriver's) is the harness's own breakdown:
+/// [`StepError::BrowserBroke`], after which the scenario runs again.
 pub(crate) fn page_problem(e: fantoccini::error::CmdError) -> Result<String, StepError> {
     use fantoccini::error::{CmdError, ErrorStatus};
     match &e {
@@ -42,9 +43,7 @@ pub(crate) fn page_problem(e: fantoccini::error::CmdError) -> Result<String, Ste
         {
             Ok(e.to_string())
         }
-        _ => Err(StepError::Harness(format!(
-            "the browser broke (webdriver: {e})"
-        ))),
+        _ => Err(StepError::BrowserBroke(e.to_string())),
     }
 }
 
@@ -281,13 +280,29 @@ mod tests {
             assert!(page_problem(e).is_ok());
         }
         let gone = CmdError::Standard(WebDriver::new(ErrorStatus::InvalidSessionId, "gone"));
-        assert!(matches!(page_problem(gone), Err(StepError::Harness(_))));
+        assert!(matches!(
+            page_problem(gone),
+            Err(StepError::BrowserBroke(_))
+        ));
         let lost = CmdError::Lost(std::io::Error::other("chromedriver exited"));
-        assert!(matches!(page_problem(lost), Err(StepError::Harness(_))));
+        assert!(matches!(
+            page_problem(lost),
+            Err(StepError::BrowserBroke(_))
+        ));
         let crashed = CmdError::Standard(WebDriver::new(
             ErrorStatus::UnknownError,
             "unknown error: session deleted because of page crash",
         ));
-        assert!(matches!(page_problem(crashed), Err(StepError::Harness(_))));
+        assert!(matches!(
+            page_problem(crashed),
+            Err(StepError::BrowserBroke(_))
+        ));
+        // What chromedriver once answered mid-run: an error status whose
+        // body is not a WebDriver error.
+        let garbled = CmdError::NotW3C(serde_json::json!({ "value": "<unknown>" }));
+        assert!(matches!(
+            page_problem(garbled),
+            Err(StepError::BrowserBroke(_))
+        ));
     }
 }

@@ -16,7 +16,11 @@ pub fn render(outcome: &RunOutcome) -> String {
     if let Some(tls) = &outcome.tls {
         let _ = writeln!(out, "{tls}");
     }
-    for line in &outcome.went_down {
+    for line in outcome
+        .went_down
+        .iter()
+        .chain(&super::sentence::ran_again(outcome))
+    {
         let _ = writeln!(out, "note: {line}");
     }
     if outcome.restarts > 0 {
@@ -241,6 +245,9 @@ pub fn failure_text(s: &ScenarioResult) -> String {
     match &s.verdict {
         Verdict::Error(e) => {
             let _ = writeln!(out, "the harness broke, no verdict on the subject: {e}");
+            if let Some(first) = &s.first_attempt {
+                let _ = writeln!(out, "({})", super::sentence::second_attempt(first));
+            }
         }
         Verdict::Blocked(b) => {
             let _ = writeln!(

@@ -24,6 +24,7 @@ fn outcome(screenshot: &Path) -> RunOutcome {
         subject_output: None,
         har: None,
         browser: None,
+        first_attempt: None,
         millis: 0,
     };
     let mut failed = scenario("sse-1-stream", "SSE-1", Verdict::Fail);

@@ -44,6 +44,9 @@ pub(crate) fn render(outcome: &RunOutcome, s: &ScenarioResult) -> Markup {
                 }
                 Verdict::Error(e) => {
                     p { "The harness broke, no verdict on the subject: " (e) }
+                    @if let Some(first) = &s.first_attempt {
+                        p { (super::sentence::second_attempt(first)) }
+                    }
                 }
                 _ => {}
             }

@@ -41,7 +41,11 @@ pub fn render_with(outcome: &RunOutcome, baseline: Option<&Comparison>) -> Strin
     if let Some(tls) = &outcome.tls {
         let _ = writeln!(out, "{}\n", inline(tls));
     }
-    for line in &outcome.went_down {
+    for line in outcome
+        .went_down
+        .iter()
+        .chain(&super::sentence::ran_again(outcome))
+    {
         let _ = writeln!(out, "> **Note:** {}\n", inline(line));
     }
     if outcome.restarts > 0 {

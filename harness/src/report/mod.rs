@@ -55,3 +55,7 @@ pub fn write_files(
 #[cfg(test)]
 #[path = "hostile_report_tests.rs"]
 mod hostile_report_tests;
+
+#[cfg(test)]
+#[path = "ran_again_tests.rs"]
+mod ran_again_tests;

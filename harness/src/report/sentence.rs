@@ -90,6 +90,28 @@ pub(crate) fn artifact(a: &Artifact) -> String {
     }
 }
 
+/// What an error of a scenario's second attempt adds: how the first one
+/// ended (both broke the browser).
+pub(crate) fn second_attempt(first: &str) -> String {
+    format!("a second attempt, on a new browser: the first one ended at {first}")
+}
+
+/// The run's notes on its scenarios that ran a second time because the
+/// browser broke under their first attempt (console and Markdown).
+pub(crate) fn ran_again(outcome: &crate::outcome::RunOutcome) -> Vec<String> {
+    outcome
+        .scenarios
+        .iter()
+        .filter_map(|s| {
+            let first = s.first_attempt.as_ref()?;
+            Some(format!(
+                "{} ran a second time, on a new browser, after its first attempt ended at {first}",
+                s.name
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,9 +132,8 @@ pub(crate) async fn run_cases(
             let (steps, verdict) = match case_vars(&scene.vars, matrix, &case) {
                 Ok(vars) => {
                     let mut case_scene = scene.for_case(vars, &label);
-                    let (steps, verdict) =
-                        run_steps(list, &s.scenario.rules, &mut case_scene).await;
-                    (steps, verdict.unwrap_or(Verdict::Pass))
+                    let (steps, ended) = run_steps(list, &s.scenario.rules, &mut case_scene).await;
+                    (steps, ended.map_or(Verdict::Pass, |e| e.verdict))
                 }
                 Err(CaseVarsError::Missing(why)) => (Vec::new(), Verdict::NotApplicable(why)),
                 Err(CaseVarsError::Broken(why)) => (Vec::new(), Verdict::Error(why)),

@@ -144,16 +144,44 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
         subject_output: None,
         har: None,
         browser: None,
+        first_attempt: None,
         millis: 0,
     }
 }
 
-/// Runs one planned scenario to its verdict.
+/// Runs one planned scenario to its verdict. A browser scenario whose
+/// browser broke under one of its steps (WebDriver itself, not the page:
+/// a session that is gone, a crashed renderer, an answer that is not
+/// WebDriver's) runs once more from its start, on a new browser (the
+/// broken one is closed), with new values for its built-in variables: one
+/// breakdown of Chromium or chromedriver says nothing of the subject, and
+/// should not cost a team's CI run. The verdict is the second attempt's;
+/// the first one's breakdown is kept in
+/// [`ScenarioResult::first_attempt`] for the reports. Only once: a browser
+/// that breaks again is the harness's error.
 pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) -> ScenarioResult {
+    let (first, browser_broke) = run_attempt(planned, ctx).await;
+    if !browser_broke {
+        return first;
+    }
+    let why = match &first.verdict {
+        Verdict::Error(why) => why.clone(),
+        other => other.status().word().to_owned(),
+    };
+    tracing::warn!("{}: {why}; running it again on a new browser", first.name);
+    let (mut second, _) = run_attempt(planned, ctx).await;
+    second.first_attempt = Some(why);
+    second.millis += first.millis;
+    second
+}
+
+/// Runs one attempt of a planned scenario to its verdict; also says
+/// whether the browser broke under one of its steps.
+async fn run_attempt(planned: &Planned<'_>, ctx: &RunContext<'_>) -> (ScenarioResult, bool) {
     let s = planned.scenario;
     let running = match &planned.placement {
         Placement::NotApplicable(why) => {
-            return empty_result(s, Verdict::NotApplicable(why.clone()));
+            return (empty_result(s, Verdict::NotApplicable(why.clone())), false);
         }
         Placement::Shared => None,
         Placement::Own { running } => Some(*running),
@@ -201,7 +229,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             }
             Err(why) => {
                 result.verdict = Verdict::Error(why);
-                return result;
+                return (result, false);
             }
         }
     }
@@ -258,7 +286,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
                 pool.give_back(session, true).await;
             }
             result.millis = started.elapsed().as_millis() as u64;
-            return result;
+            return (result, false);
         }
         None => {
             if let Some(port) = scene.base_url.rsplit(':').next() {
@@ -296,16 +324,18 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
             }
         }
     }
+    let mut browser_broke = false;
     if result.verdict == Verdict::Pass {
         let list = StepList {
             entries: &s.scenario.steps,
             positions: &s.step_positions,
             first_index: 1,
         };
-        let (steps, verdict) = run_steps(&list, &s.scenario.rules, &mut scene).await;
+        let (steps, ended) = run_steps(&list, &s.scenario.rules, &mut scene).await;
         result.steps = steps;
-        if let Some(verdict) = verdict {
-            result.verdict = verdict;
+        if let Some(ended) = ended {
+            result.verdict = ended.verdict;
+            browser_broke = ended.browser_broke;
         } else if let Some(matrix) = &s.scenario.matrix {
             result.cases = super::cases::run_cases(s, matrix, &scene).await;
             result.verdict = crate::outcome::combined(result.cases.iter().map(|c| &c.verdict));
@@ -366,7 +396,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
         own.stop().await;
     }
     result.millis = started.elapsed().as_millis() as u64;
-    result
+    (result, browser_broke)
 }
 
 /// Whether a scenario's browser may serve the next one (once wiped, see

@@ -71,6 +71,12 @@ pub(crate) enum StepError {
     /// could not start): the scenario's verdict is *error*.
     #[error("{0}")]
     Harness(String),
+    /// The browser or chromedriver broke under a browser step (a session
+    /// that is gone, a renderer that crashed, an answer that is not
+    /// WebDriver's), as opposed to what the page did: the harness's
+    /// breakdown, after which the scenario runs once more on a new browser.
+    #[error("the browser broke (webdriver: {0})")]
+    BrowserBroke(String),
     /// The shared subject went down while this step's request was in the
     /// air, brought down by another scenario's step: blocked by it.
     #[error("{}", .0.label)]
@@ -83,7 +89,9 @@ impl StepError {
         match self {
             StepError::Unsupported(why) => Verdict::NotApplicable(format!("step {index}: {why}")),
             StepError::Var(e) => Verdict::Error(format!("step {index}: {e}")),
-            StepError::Harness(why) => Verdict::Error(format!("step {index}: {why}")),
+            StepError::Harness(_) | StepError::BrowserBroke(_) => {
+                Verdict::Error(format!("step {index}: {self}"))
+            }
             StepError::Blocked(b) => Verdict::Blocked(b.clone()),
         }
     }

@@ -1,9 +1,9 @@
 //! Running a list of steps in order until one ends it (the scenario's
-//! `[[steps]]`, or a case's `[[each]]`): each step's record, and the
-//! verdict of the one that ended the list, if one did.
+//! `[[steps]]`, or a case's `[[each]]`): each step's record, and how the
+//! one that ended the list ended it, if one did.
 
 use super::blame::blame;
-use super::scene::Scene;
+use super::scene::{Scene, StepError};
 use super::steps::{label, run_step};
 use crate::check::Artifact;
 use crate::outcome::{StepResult, Verdict};
@@ -21,13 +21,23 @@ pub(crate) struct StepList<'s> {
     pub(crate) first_index: usize,
 }
 
+/// How a step ended its list.
+#[derive(Debug)]
+pub(crate) struct Ended {
+    /// The verdict it means for the scenario (or case).
+    pub(crate) verdict: Verdict,
+    /// The browser itself broke under the step (WebDriver, not the page,
+    /// see [`StepError::BrowserBroke`]): the scenario may run again.
+    pub(crate) browser_broke: bool,
+}
+
 /// Runs the steps in order until one ends the list; returns the records
-/// of those that ran and the verdict of the one that ended it.
+/// of those that ran and how the one that ended it did.
 pub(crate) async fn run_steps(
     list: &StepList<'_>,
     rules: &[String],
     scene: &mut Scene,
-) -> (Vec<StepResult>, Option<Verdict>) {
+) -> (Vec<StepResult>, Option<Ended>) {
     let mut records = Vec::new();
     for (i, entry) in list.entries.iter().enumerate() {
         let index = list.first_index + i;
@@ -51,23 +61,29 @@ pub(crate) async fn run_steps(
             transcripts: Vec::new(),
             millis: 0,
         };
-        let verdict = match run_step(scene, step).await {
+        let ended = match run_step(scene, step).await {
             Ok(ran) if ran.failed.is_empty() => None,
             Ok(ran) => {
                 record.failed = ran.failed;
                 record.transcripts = ran.transcripts;
                 let cors_refused = browser_artifacts(scene, &mut record, index).await;
-                Some(blame(entry, &record, rules, cors_refused))
+                Some(Ended {
+                    verdict: blame(entry, &record, rules, cors_refused),
+                    browser_broke: false,
+                })
             }
             Err(e) => {
                 record.stopped = Some(e.to_string());
-                Some(e.verdict(index))
+                Some(Ended {
+                    verdict: e.verdict(index),
+                    browser_broke: matches!(e, StepError::BrowserBroke(_)),
+                })
             }
         };
         record.millis = t.elapsed().as_millis() as u64;
         records.push(record);
-        if verdict.is_some() {
-            return (records, verdict);
+        if ended.is_some() {
+            return (records, ended);
         }
     }
     (records, None)

@@ -378,6 +378,35 @@ async fn run_with_browsers(
     Ok(outcome)
 }
 
+/// The plan's scenarios in the three lists [`run_scheduled`] runs.
+#[derive(Debug)]
+pub(crate) struct RunningOrder<'p, 'a> {
+    /// Those that must run alone, in the plan's order: run first, one
+    /// after the other.
+    pub(crate) alone: Vec<&'p Planned<'a>>,
+    /// The browser lane's, in the plan's order.
+    pub(crate) browser: Vec<&'p Planned<'a>>,
+    /// The others: those with a subject of their own first (they take
+    /// longest), each group in the plan's order.
+    pub(crate) api: Vec<&'p Planned<'a>>,
+}
+
+impl<'p, 'a> RunningOrder<'p, 'a> {
+    /// Sorts the plan's scenarios into the three lists.
+    pub(crate) fn of(plan: &'p Plan<'a>) -> RunningOrder<'p, 'a> {
+        let (alone, together): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
+            plan.scenarios.iter().partition(|p| p.alone);
+        let (browser, mut api): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
+            together.into_iter().partition(|p| p.lane == Lane::Browser);
+        api.sort_by_key(|p| !matches!(p.placement, Placement::Own { .. }));
+        RunningOrder {
+            alone,
+            browser,
+            api,
+        }
+    }
+}
+
 /// Runs first, one after another, the scenarios the plan says must run
 /// alone (nothing else of the run loads the machine while they time a
 /// start); then the others in two streams side by side: the browser lane,
@@ -392,11 +421,11 @@ async fn run_scheduled(
     options: &SuiteOptions,
     progress: &dyn Progress,
 ) -> Vec<ScenarioResult> {
-    let (alone, together): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
-        plan.scenarios.iter().partition(|p| p.alone);
-    let (browser, mut api): (Vec<&Planned<'_>>, Vec<&Planned<'_>>) =
-        together.into_iter().partition(|p| p.lane == Lane::Browser);
-    api.sort_by_key(|p| !matches!(p.placement, Placement::Own { .. }));
+    let RunningOrder {
+        alone,
+        browser,
+        api,
+    } = RunningOrder::of(plan);
     fn run_list<'s>(
         list: Vec<&'s Planned<'s>>,
         at_once: usize,
@@ -422,3 +451,7 @@ async fn run_scheduled(
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
 }
+
+#[cfg(test)]
+#[path = "suite_tests.rs"]
+mod tests;

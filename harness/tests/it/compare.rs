@@ -20,6 +20,7 @@ fn write_report(path: &Path, subject: &str, verdict: Verdict) {
         subject_output: None,
         har: None,
         browser: None,
+        first_attempt: None,
         millis: 0,
     };
     let catalogue = Catalogue::builtin().expect("catalogue");
