@@ -2,7 +2,7 @@
 //! runs (a Chromium start costs about a CPU-second, and the kill matrix
 //! runs some 60 suites with browser scenarios) and closes them when it
 //! drops; a browser that breaks under a scenario is replaced, and the
-//! scenario runs again. A binary of its own, so that no other test's
+//! scenario runs again; a chromedriver that died is started again. A binary of its own, so that no other test's
 //! browsers are running in this process; its tests take turns.
 
 use conformance::Suite;
@@ -43,6 +43,43 @@ fn parent(pid: u32) -> Option<u32> {
     // `pid (comm) state ppid …`, where comm may hold spaces and parentheses.
     let after = &stat[stat.rfind(')')? + 2..];
     after.split(' ').nth(1)?.parse().ok()
+}
+
+/// This process's chromedriver.
+fn chromedriver() -> Option<u32> {
+    let me = std::process::id();
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .find(|&pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "chromedriver")
+                && parent(pid) == Some(me)
+        })
+}
+
+/// Whether process `pid` is alive (not gone, not a zombie).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rfind(')')
+            .and_then(|end| stat[end + 2..].chars().next())
+            .is_some_and(|state| state != 'Z')
+    })
+}
+
+/// Kills process `pid` with SIGKILL.
+fn kill(pid: u32) {
+    let killed = i32::try_from(pid).map(|pid| {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+    });
+    assert!(
+        matches!(killed, Ok(Ok(()))),
+        "could not kill {pid}: {killed:?}"
+    );
 }
 
 /// The main process of each Chromium this process started through
@@ -118,13 +155,7 @@ fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
     assert_eq!(first.scenarios[0].first_attempt, None, "{first:?}");
     let kept = browsers();
     assert!(!kept.is_empty(), "no browser kept after the first suite");
-    for pid in &kept {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(i32::try_from(*pid).expect("a pid")),
-            nix::sys::signal::Signal::SIGKILL,
-        )
-        .expect("kill a kept browser");
-    }
+    kept.iter().copied().for_each(kill);
     wait_until_no_browsers();
     assert!(browsers().is_empty(), "the kept browsers did not die");
 
@@ -153,6 +184,63 @@ fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
     assert!(
         !now.is_empty() && now.iter().all(|pid| !kept.contains(pid)),
         "the scenario did not get a new browser: {kept:?} then {now:?}"
+    );
+    drop(harness);
+    wait_until_no_browsers();
+    assert_eq!(
+        browsers(),
+        Vec::<u32>::new(),
+        "browsers outlived the harness"
+    );
+}
+
+/// chromedriver is killed between two suites (its browsers, orphaned,
+/// live on): the second suite's browser scenario gets a new chromedriver
+/// and a new browser and passes at its first attempt, and the orphaned
+/// browsers are killed. (Before, the pool kept the dead driver for the
+/// rest of the binary: every later browser scenario was an error.)
+#[test]
+fn a_chromedriver_that_died_is_started_again_and_its_browsers_are_killed() {
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let suite = web_1_on_the_reference();
+    let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
+    let first = harness.run(&suite).expect("the first suite runs");
+    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
+    let kept = browsers();
+    assert!(!kept.is_empty(), "no browser kept after the first suite");
+    let driver = chromedriver().expect("a chromedriver of this process");
+    kill(driver);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(driver) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(driver), "chromedriver did not die");
+    assert!(
+        kept.iter().all(|&pid| alive(pid)),
+        "the browsers died with chromedriver: nothing left to check"
+    );
+
+    let second = harness.run(&suite).expect("the second suite runs");
+    let web_1 = &second.scenarios[0];
+    assert_eq!(
+        web_1.verdict,
+        Verdict::Pass,
+        "{}",
+        conformance::report::console::render(&second)
+    );
+    assert_eq!(web_1.first_attempt, None, "{web_1:?}");
+    let new_driver = chromedriver().expect("a new chromedriver");
+    assert_ne!(new_driver, driver);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while kept.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let survivors: Vec<u32> = kept.iter().copied().filter(|&pid| alive(pid)).collect();
+    assert!(
+        survivors.is_empty(),
+        "the dead chromedriver's browsers outlived it: {survivors:?}"
     );
     drop(harness);
     wait_until_no_browsers();

@@ -54,7 +54,7 @@ pub(crate) enum BrowserError {
 #[derive(Debug)]
 pub(crate) struct Driver {
     /// Held for the run: chromedriver stops when the driver drops.
-    _process: ChildProcess,
+    process: ChildProcess,
     /// chromedriver's URL.
     pub(crate) url: String,
     /// The Chromium binary.
@@ -155,9 +155,21 @@ impl Driver {
             .wait_for_line("was started successfully", Duration::from_secs(20))
             .await?;
         Ok(Driver {
-            _process: process,
+            process,
             url: format!("http://127.0.0.1:{port}"),
             chrome,
         })
+    }
+
+    /// Whether chromedriver still runs.
+    pub(crate) fn running(&self) -> bool {
+        self.process.try_exit_status().is_none()
+    }
+
+    /// How chromedriver ended, for the log.
+    pub(crate) fn exit_text(&self) -> String {
+        self.process
+            .try_exit_status()
+            .map_or_else(|| "still running".to_owned(), |status| status.to_string())
     }
 }

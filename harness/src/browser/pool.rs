@@ -9,15 +9,21 @@
 //! cookies, page) and handed to the next one; only one that was part of the
 //! harness's own breakdown, or that cannot be wiped, is closed.
 //! Scenarios stay apart because each serves its frontend on a port of its
-//! own: a different origin, with its own storage.
+//! own: a different origin, with its own storage. A chromedriver that died
+//! (and the browsers it took along) is replaced when a scenario next asks
+//! for a browser, rather than leaving every later browser scenario of the
+//! run (or of the test binary) without one.
 
 use super::driver::Driver;
 use super::session::Session;
+use std::sync::Arc;
 use tokio::sync::{Mutex, OnceCell, Semaphore, SemaphorePermit};
 
 /// The shared driver, the browser lanes and the browsers not in use.
 pub(crate) struct BrowserPool {
-    driver: OnceCell<Result<Driver, String>>,
+    /// The driver once started, or why it did not start (said again to
+    /// every caller: the machine lacks it).
+    driver: Mutex<Option<Result<Arc<Driver>, String>>>,
     lanes: Semaphore,
     idle: Mutex<Vec<Session>>,
     /// Set once the browsers started ahead of the scenarios are up (or
@@ -35,20 +41,39 @@ impl BrowserPool {
     /// A pool that lets `lanes` browsers (at least one) run at once.
     pub(crate) fn new(lanes: usize) -> BrowserPool {
         BrowserPool {
-            driver: OnceCell::new(),
+            driver: Mutex::new(None),
             lanes: Semaphore::new(lanes.max(1)),
             idle: Mutex::new(Vec::new()),
             warmed: OnceCell::new(),
         }
     }
 
-    /// The driver, started on the first call; the error repeats for every caller.
-    pub(crate) async fn driver(&self) -> Result<&Driver, String> {
-        self.driver
-            .get_or_init(|| async { Driver::start().await.map_err(|e| e.to_string()) })
+    /// The driver, started on the first call and again when it has died
+    /// (the browsers kept for reuse died with it and are dropped); an error
+    /// to start it repeats for every caller.
+    pub(crate) async fn driver(&self) -> Result<Arc<Driver>, String> {
+        let mut slot = self.driver.lock().await;
+        match slot.as_ref() {
+            Some(Ok(driver)) if driver.running() => return Ok(Arc::clone(driver)),
+            Some(Ok(driver)) => {
+                tracing::warn!(
+                    "chromedriver exited ({}); starting a new one",
+                    driver.exit_text()
+                );
+                // Its browsers are in its process group: dropping it kills
+                // them, then their profiles are removed.
+                *slot = None;
+                self.idle.lock().await.clear();
+            }
+            Some(Err(why)) => return Err(why.clone()),
+            None => {}
+        }
+        let started = Driver::start()
             .await
-            .as_ref()
-            .map_err(Clone::clone)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        *slot = Some(started.clone());
+        started
     }
 
     /// Waits for a free browser lane; the lane is held until the permit drops.
@@ -62,11 +87,12 @@ impl BrowserPool {
     pub(crate) async fn session(&self) -> Result<(Session, bool), String> {
         // Browsers being started ahead are waited for, not doubled.
         self.warmed.get_or_init(|| async {}).await;
+        // First: a driver that died is replaced, and its browsers dropped.
+        let driver = self.driver().await?;
         if let Some(session) = self.idle.lock().await.pop() {
             return Ok((session, true));
         }
-        let driver = self.driver().await?;
-        let session = Session::open(driver).await.map_err(|e| e.to_string())?;
+        let session = Session::open(&driver).await.map_err(|e| e.to_string())?;
         Ok((session, false))
     }
 
@@ -82,7 +108,7 @@ impl BrowserPool {
                 };
                 let count = count.min(self.lanes.available_permits());
                 let opened =
-                    futures::future::join_all((0..count).map(|_| Session::open(driver))).await;
+                    futures::future::join_all((0..count).map(|_| Session::open(&driver))).await;
                 self.idle.lock().await.extend(opened.into_iter().flatten());
             })
             .await;

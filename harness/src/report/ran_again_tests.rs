@@ -20,7 +20,7 @@ fn ran_again(verdict: Verdict) -> ScenarioResult {
 fn a_scenario_that_passed_on_its_second_attempt_is_noted_in_every_report() {
     let run = outcome(vec![ran_again(Verdict::Pass)], false);
     let note = format!(
-        "web-1-login-persists-auth ran a second time, on a new browser, after its first attempt ended at {FIRST}"
+        "web-1-login-persists-auth ran a second time, on a new browser, after its first attempt's breakdown ({FIRST})"
     );
     assert!(
         console::render(&run).contains(&format!("note: {note}")),
@@ -41,7 +41,7 @@ fn a_browser_that_broke_on_both_attempts_is_an_error_that_names_both() {
     let text = console::failure_text(&run.scenarios[0]);
     assert!(text.contains(second), "{text}");
     assert!(
-        text.contains(&format!("the first one ended at {FIRST}")),
+        text.contains(&format!("after the first one's breakdown ({FIRST})")),
         "{text}"
     );
 }

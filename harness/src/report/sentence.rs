@@ -93,7 +93,7 @@ pub(crate) fn artifact(a: &Artifact) -> String {
 /// What an error of a scenario's second attempt adds: how the first one
 /// ended (both broke the browser).
 pub(crate) fn second_attempt(first: &str) -> String {
-    format!("a second attempt, on a new browser: the first one ended at {first}")
+    format!("a second attempt, on a new browser, after the first one's breakdown ({first})")
 }
 
 /// The run's notes on its scenarios that ran a second time because the
@@ -105,7 +105,7 @@ pub(crate) fn ran_again(outcome: &crate::outcome::RunOutcome) -> Vec<String> {
         .filter_map(|s| {
             let first = s.first_attempt.as_ref()?;
             Some(format!(
-                "{} ran a second time, on a new browser, after its first attempt ended at {first}",
+                "{} ran a second time, on a new browser, after its first attempt's breakdown ({first})",
                 s.name
             ))
         })

@@ -152,8 +152,9 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
 /// Runs one planned scenario to its verdict. A browser scenario whose
 /// browser broke under one of its steps (WebDriver itself, not the page:
 /// a session that is gone, a crashed renderer, an answer that is not
-/// WebDriver's) runs once more from its start, on a new browser (the
-/// broken one is closed), with new values for its built-in variables: one
+/// WebDriver's), or whose new browser did not open, runs once more from
+/// its start, on a new browser (the broken one is closed), with new
+/// values for its built-in variables: one
 /// breakdown of Chromium or chromedriver says nothing of the subject, and
 /// should not cost a team's CI run. The verdict is the second attempt's;
 /// the first one's breakdown is kept in
@@ -176,7 +177,7 @@ pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) ->
 }
 
 /// Runs one attempt of a planned scenario to its verdict; also says
-/// whether the browser broke under one of its steps.
+/// whether the browser broke under one of its steps or did not open.
 async fn run_attempt(planned: &Planned<'_>, ctx: &RunContext<'_>) -> (ScenarioResult, bool) {
     let s = planned.scenario;
     let running = match &planned.placement {
@@ -295,11 +296,17 @@ async fn run_attempt(planned: &Planned<'_>, ctx: &RunContext<'_>) -> (ScenarioRe
         }
     }
     scene.vars.set("backend_url", scene.base_url.clone());
+    let mut browser_broke = false;
     if let (Some((recorder, web_port)), Some(session)) = (front, session) {
         let t = Instant::now();
         let opened = match session {
             Ok(session) => attach_frontend(ctx, s, session, recorder, web_port).await,
-            Err(e) => Err(e),
+            Err(e) => {
+                // A new browser that did not open (Chromium that crashed
+                // at its start on a loaded machine): worth another try.
+                browser_broke = true;
+                Err(e)
+            }
         };
         timing.frontend_ms = millis_since(t);
         match opened {
@@ -324,7 +331,6 @@ async fn run_attempt(planned: &Planned<'_>, ctx: &RunContext<'_>) -> (ScenarioRe
             }
         }
     }
-    let mut browser_broke = false;
     if result.verdict == Verdict::Pass {
         let list = StepList {
             entries: &s.scenario.steps,
