@@ -17,10 +17,43 @@ const EXIT_DEADLINE: Duration = Duration::from_secs(60);
 /// A refusal needs no container, only a look at the environment.
 const REFUSED_WITHIN: Duration = Duration::from_secs(10);
 
+/// The system's Docker socket, which the harness tries first.
+const SYSTEM_SOCKET: &str = "/var/run/docker.sock";
+
 /// `conformance run --services docker` with these variables set (`Some`)
 /// or removed (`None`); its output once it exited with code 2.
 async fn docker_mode(env: &[(&str, Option<&str>)]) -> (String, Duration) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conformance"));
+    docker_mode_in(Command::new(env!("CARGO_BIN_EXE_conformance")), env).await
+}
+
+/// As [`docker_mode`], where [`SYSTEM_SOCKET`] does not exist: when it does
+/// (a machine with a system daemon), the run gets a mount namespace of its
+/// own with an empty file system over the socket's directory (as root, with
+/// util-linux's `unshare`; a machine without either fails the test, saying so).
+async fn docker_mode_without_the_system_socket(env: &[(&str, Option<&str>)]) -> (String, Duration) {
+    let system = std::path::Path::new(SYSTEM_SOCKET);
+    if !system.exists() {
+        return docker_mode(env).await;
+    }
+    let dir = std::fs::canonicalize(system.parent().expect("the socket's directory"))
+        .expect("the socket's directory resolves");
+    let mut command = Command::new("unshare");
+    command
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(r#"mount -t tmpfs conformance-test "$0" && exec "$@""#)
+        .arg(&dir)
+        .arg(env!("CARGO_BIN_EXE_conformance"));
+    let (output, took) = docker_mode_in(command, env).await;
+    assert!(
+        !output.contains("mount:") && !output.contains("unshare:"),
+        "{SYSTEM_SOCKET} exists, and hiding it needs root and util-linux's unshare:\n{output}"
+    );
+    (output, took)
+}
+
+/// `command` (the harness, or what runs it) with the arguments of
+/// [`docker_mode`].
+async fn docker_mode_in(mut command: Command, env: &[(&str, Option<&str>)]) -> (String, Duration) {
     command
         .args(["run", "-q", "--services", "docker", "--filter", "INF-1"])
         .args(["--docker-timeout", "2"])
@@ -74,16 +107,12 @@ async fn a_setting_testcontainers_cannot_use_is_refused_with_the_reason(
 
 #[tokio::test]
 async fn a_rootless_socket_is_named_with_the_export_that_makes_it_usable() {
-    if std::path::Path::new("/var/run/docker.sock").exists() {
-        eprintln!("not run: /var/run/docker.sock exists, so it is the one used");
-        return;
-    }
     let dir = tempfile::tempdir().expect("a temp directory");
     let socket = dir.path().join("docker.sock");
     std::fs::write(&socket, "").expect("a stand-in for the socket");
     let runtime_dir = dir.path().to_string_lossy().into_owned();
     let home = dir.path().join("home").to_string_lossy().into_owned();
-    let (output, _) = docker_mode(&[
+    let (output, _) = docker_mode_without_the_system_socket(&[
         ("XDG_RUNTIME_DIR", Some(&runtime_dir)),
         ("HOME", Some(&home)),
     ])
@@ -93,7 +122,7 @@ async fn a_rootless_socket_is_named_with_the_export_that_makes_it_usable() {
         output.contains(&export),
         "{export:?} missing from:\n{output}"
     );
-    assert!(output.contains("/var/run/docker.sock"), "{output}");
+    assert!(output.contains(SYSTEM_SOCKET), "{output}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
