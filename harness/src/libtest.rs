@@ -153,7 +153,12 @@ pub fn test_result(result: &ScenarioResult, strict: bool) -> Result<Completion, 
     let warn_only = result.level == Level::Should && !strict;
     let explanation = || crate::report::console::failure_text(result);
     match &result.verdict {
-        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Pass => {
+            if let Some(note) = crate::report::sentence::ran_again_note(result) {
+                eprintln!("note: {note}");
+            }
+            Ok(Completion::Completed)
+        }
         Verdict::NotApplicable(why) => Ok(Completion::ignored_with(format!("n/a: {why}"))),
         Verdict::Fail | Verdict::Blocked(_) if warn_only => {
             eprintln!(

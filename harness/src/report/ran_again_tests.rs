@@ -61,3 +61,22 @@ fn a_scenario_that_ran_once_has_no_note() {
     let report = json::render(&run).expect("report.json");
     assert!(!report.contains("first_attempt"), "{report}");
 }
+
+#[test]
+fn as_a_cargo_test_a_second_attempt_that_passed_passes_and_one_that_broke_says_both() {
+    assert!(matches!(
+        crate::libtest::test_result(&ran_again(Verdict::Pass), false),
+        Ok(libtest_mimic::Completion::Completed)
+    ));
+    let second = "step 2: the browser broke (webdriver: invalid session id)";
+    let Err(failed) =
+        crate::libtest::test_result(&ran_again(Verdict::Error(second.to_owned())), false)
+    else {
+        panic!("an error must fail the test");
+    };
+    let message = failed.message().unwrap_or_default();
+    assert!(
+        message.contains(second) && message.contains(FIRST),
+        "{message}"
+    );
+}

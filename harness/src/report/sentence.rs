@@ -96,19 +96,23 @@ pub(crate) fn second_attempt(first: &str) -> String {
     format!("a second attempt, on a new browser, after the first one's breakdown ({first})")
 }
 
-/// The run's notes on its scenarios that ran a second time because the
-/// browser broke under their first attempt (console and Markdown).
+/// The note on a scenario that ran a second time because the browser
+/// broke under its first attempt, if it did.
+pub(crate) fn ran_again_note(s: &crate::outcome::ScenarioResult) -> Option<String> {
+    let first = s.first_attempt.as_ref()?;
+    Some(format!(
+        "{} ran a second time, on a new browser, after its first attempt's breakdown ({first})",
+        s.name
+    ))
+}
+
+/// The run's notes on its scenarios that ran a second time (console and
+/// Markdown).
 pub(crate) fn ran_again(outcome: &crate::outcome::RunOutcome) -> Vec<String> {
     outcome
         .scenarios
         .iter()
-        .filter_map(|s| {
-            let first = s.first_attempt.as_ref()?;
-            Some(format!(
-                "{} ran a second time, on a new browser, after its first attempt's breakdown ({first})",
-                s.name
-            ))
-        })
+        .filter_map(ran_again_note)
         .collect()
 }
 
