@@ -69,6 +69,10 @@ pub fn render(outcome: &RunOutcome) -> Result<String, quick_junit::SerializeErro
         case.set_time(Duration::from_millis(s.millis));
         if s.verdict == Verdict::Fail && s.level == Level::Should && !outcome.strict {
             case.set_system_out(format!("warning (SHOULD): {}", failure_text(s)));
+        } else if s.verdict == Verdict::Pass
+            && let Some(note) = super::sentence::ran_again_note(s)
+        {
+            case.set_system_out(format!("note: {note}"));
         }
         suite.add_test_case(case);
     }

@@ -4,7 +4,7 @@
 
 use crate::outcome::fixtures::{outcome, scenario};
 use crate::outcome::{ScenarioResult, Verdict};
-use crate::report::{console, json, markdown};
+use crate::report::{console, json, junit, markdown};
 use crate::rules::Level;
 
 const FIRST: &str = "step 3: the browser broke (webdriver: chrome not reachable)";
@@ -28,6 +28,8 @@ fn a_scenario_that_passed_on_its_second_attempt_is_noted_in_every_report() {
         console::render(&run)
     );
     assert!(markdown::render(&run).contains(&note));
+    let xml = junit::render(&run).expect("junit.xml");
+    assert!(xml.contains(&note.replace('\'', "&apos;")), "{xml}");
     let report: serde_json::Value =
         serde_json::from_str(&json::render(&run).expect("report.json")).expect("json");
     assert_eq!(report["scenarios"][0]["first_attempt"], FIRST, "{report}");

@@ -153,11 +153,10 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
 /// browser broke under one of its steps (WebDriver itself, not the page:
 /// a session that is gone, a crashed renderer, an answer that is not
 /// WebDriver's), or whose new browser did not open, runs once more from
-/// its start, on a new browser (the broken one is closed), with new
-/// values for its built-in variables: one
-/// breakdown of Chromium or chromedriver says nothing of the subject, and
-/// should not cost a team's CI run. The verdict is the second attempt's;
-/// the first one's breakdown is kept in
+/// its start, on a new browser (the broken one is closed), with new values
+/// for its built-in variables: one breakdown of Chromium or chromedriver
+/// says nothing of the subject, and should not cost a team's CI run. The
+/// verdict is the second attempt's; the first one's breakdown is kept in
 /// [`ScenarioResult::first_attempt`] for the reports. Only once: a browser
 /// that breaks again is the harness's error.
 pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) -> ScenarioResult {

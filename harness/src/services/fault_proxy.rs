@@ -218,23 +218,98 @@ async fn relay(client: TcpStream, target: String, links: Links, _guard: ActiveGu
     }
 }
 
-/// Copies one direction of a connection, holding each chunk back by the
-/// current latency first.
+/// Chunks read but not yet written, per direction: past this many the
+/// reader waits (at most 1 MiB held back).
+const HELD_BACK: usize = 64;
+
+/// Copies one direction of a connection, each chunk written the current
+/// latency after it was read: a delay line, so that chunks that arrive
+/// together leave together. (Sleeping before each write instead held every
+/// chunk back by the time the ones before it waited too: an answer that
+/// came in several pieces, as a connection's start-up does, took that many
+/// times the latency, and a subject's pool could time out on the harness's
+/// slowness rather than the database's.)
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     latency: watch::Receiver<Duration>,
 ) -> std::io::Result<()> {
-    let mut buffer = vec![0_u8; 16 * 1024];
-    loop {
-        let read = from.read(&mut buffer).await?;
-        if read == 0 {
-            return to.shutdown().await;
+    let (held, mut due) = tokio::sync::mpsc::channel::<(tokio::time::Instant, Vec<u8>)>(HELD_BACK);
+    let read = async move {
+        let mut buffer = vec![0_u8; 16 * 1024];
+        loop {
+            let read = from.read(&mut buffer).await?;
+            if read == 0 {
+                // Dropping the sender ends the writer once it has written
+                // what is held back.
+                return Ok::<(), std::io::Error>(());
+            }
+            let at = tokio::time::Instant::now() + *latency.borrow();
+            if held.send((at, buffer[..read].to_vec())).await.is_err() {
+                return Ok(());
+            }
         }
-        let delay = *latency.borrow();
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
+    };
+    let write = async move {
+        while let Some((at, chunk)) = due.recv().await {
+            tokio::time::sleep_until(at).await;
+            to.write_all(&chunk).await?;
         }
-        to.write_all(&buffer[..read]).await?;
+        to.shutdown().await
+    };
+    tokio::try_join!(read, write).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// The target writes five chunks 20 ms apart; through the proxy held
+    /// back by 300 ms, each arrives no sooner than 300 ms after it was
+    /// written, and the last one 300 ms after it was written, not after
+    /// the ones before it each waited (600 ms and more).
+    #[tokio::test]
+    async fn every_chunk_is_held_back_by_the_latency_once() {
+        const LATENCY: Duration = Duration::from_millis(300);
+        let target = TcpListener::bind(("127.0.0.1", 0)).await.expect("a target");
+        let address = target.local_addr().expect("its address");
+        let writer = tokio::spawn(async move {
+            let (mut socket, _) = target.accept().await.expect("a connection");
+            let _ = socket.set_nodelay(true);
+            let mut sent = Vec::new();
+            for i in 0..5_u8 {
+                sent.push(Instant::now());
+                socket.write_all(&[i]).await.expect("a chunk written");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            sent
+        });
+        let proxy = FaultProxy::start(address.to_string())
+            .await
+            .expect("a proxy");
+        proxy.slow_down(LATENCY);
+        let mut client = TcpStream::connect(proxy.addr()).await.expect("connected");
+        let mut received = Vec::new();
+        let mut byte = [0_u8; 1];
+        while received.len() < 5 {
+            client.read_exact(&mut byte).await.expect("a chunk read");
+            received.push((byte[0], Instant::now()));
+        }
+        let sent = writer.await.expect("the target wrote");
+        for (i, at) in &received {
+            let waited = at.duration_since(sent[usize::from(*i)]);
+            assert!(waited >= LATENCY, "chunk {i} arrived after {waited:?}");
+        }
+        let last = received[4].1.duration_since(sent[4]);
+        assert!(
+            last < LATENCY + Duration::from_millis(200),
+            "the last chunk waited {last:?}: the chunks before it were held back one after the other"
+        );
+        assert_eq!(
+            received.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4],
+            "the order is kept"
+        );
     }
 }
