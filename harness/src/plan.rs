@@ -33,6 +33,21 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// Everything: the reference, started by the harness, with a browser.
+    #[cfg(test)]
+    pub(crate) fn everything() -> Self {
+        Capabilities {
+            control: true,
+            secret: true,
+            reference: true,
+            frontend: true,
+            missing_knobs: Vec::new(),
+            own_workdir: true,
+            browser: Ok(()),
+            require_browser: false,
+        }
+    }
+
     /// What a run against `subject` can do; `browser` says whether the
     /// browser's programs were found.
     pub fn of(subject: &SubjectSpec, browser: Result<(), String>, require_browser: bool) -> Self {

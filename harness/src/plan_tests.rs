@@ -14,16 +14,7 @@ fn scenario(name: &str, text: &str) -> LoadedScenario {
 }
 
 fn managed() -> Capabilities {
-    Capabilities {
-        control: true,
-        secret: true,
-        reference: true,
-        frontend: true,
-        missing_knobs: Vec::new(),
-        own_workdir: true,
-        browser: Ok(()),
-        require_browser: false,
-    }
+    Capabilities::everything()
 }
 
 fn url(secret: bool) -> Capabilities {

@@ -5,9 +5,14 @@
 //! scenario runs again; a chromedriver that died is started again. A binary of its own, so that no other test's
 //! browsers are running in this process; its tests take turns.
 
+#![expect(
+    clippy::expect_used,
+    reason = "a test's helpers panic with their message when what they set up fails"
+)]
+
 use conformance::Suite;
 use conformance::libtest::Harness;
-use conformance::outcome::Verdict;
+use conformance::outcome::{RunOutcome, Verdict};
 use conformance::services::{DockerOptions, ServicesMode};
 use conformance::subject::spec::{Launch, SubjectSpec};
 use std::path::PathBuf;
@@ -29,12 +34,54 @@ fn web_1_on_the_reference() -> Suite {
         .only(&["web-1-login-persists-auth".to_owned()])
 }
 
-/// Waits up to 5 s for this process's browsers to be gone.
-fn wait_until_no_browsers() {
+/// This test's turn, WEB-1's suite and a harness for it.
+fn alone_with_a_harness() -> (std::sync::MutexGuard<'static, ()>, Suite, Harness) {
+    let alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
+    (alone, web_1_on_the_reference(), harness)
+}
+
+/// Waits up to 5 s for `done`.
+fn wait_until(done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
-    while !browsers().is_empty() && Instant::now() < deadline {
+    while !done() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Runs `suite` once on `harness`, which must pass; the browsers it kept.
+fn kept_after_a_first_suite(harness: &Harness, suite: &Suite) -> Vec<u32> {
+    let first = harness.run(suite).expect("the first suite runs");
+    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
+    assert_eq!(first.scenarios[0].first_attempt, None, "{first:?}");
+    let kept = browsers();
+    assert!(!kept.is_empty(), "no browser kept after the first suite");
+    kept
+}
+
+/// Runs `suite` again on `harness`: its one scenario must pass.
+fn passing_second_suite(harness: &Harness, suite: &Suite) -> RunOutcome {
+    let second = harness.run(suite).expect("the second suite runs");
+    assert_eq!(
+        second.scenarios[0].verdict,
+        Verdict::Pass,
+        "{}",
+        conformance::report::console::render(&second)
+    );
+    second
+}
+
+/// Drops `harness`: no browser of this process may outlive it.
+fn dropped_without_browsers(harness: Harness) {
+    drop(harness);
+    wait_until(|| browsers().is_empty());
+    assert_eq!(
+        browsers(),
+        Vec::<u32>::new(),
+        "browsers outlived the harness"
+    );
 }
 
 /// The parent of process `pid`.
@@ -107,34 +154,16 @@ fn browsers() -> Vec<u32> {
 
 #[test]
 fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
-    let _alone = ALONE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let suite = web_1_on_the_reference();
-    let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
+    let (_alone, suite, harness) = alone_with_a_harness();
     assert!(browsers().is_empty(), "browsers before any suite ran");
-
-    let first = harness.run(&suite).expect("the first suite runs");
-    assert_eq!(first.scenarios.len(), 1);
-    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
-    let kept = browsers();
-    assert!(!kept.is_empty(), "no browser kept after the first suite");
-
-    let second = harness.run(&suite).expect("the second suite runs");
-    assert_eq!(second.scenarios[0].verdict, Verdict::Pass, "{second:?}");
+    let kept = kept_after_a_first_suite(&harness, &suite);
+    passing_second_suite(&harness, &suite);
     assert_eq!(
         browsers(),
         kept,
         "the second suite did not use the kept browsers"
     );
-
-    drop(harness);
-    wait_until_no_browsers();
-    assert_eq!(
-        browsers(),
-        Vec::<u32>::new(),
-        "browsers outlived the harness"
-    );
+    dropped_without_browsers(harness);
 }
 
 /// The browsers a harness kept are killed between two suites: the second
@@ -145,29 +174,14 @@ fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
 /// breakdown of Chromium.)
 #[test]
 fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
-    let _alone = ALONE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let suite = web_1_on_the_reference();
-    let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
-    let first = harness.run(&suite).expect("the first suite runs");
-    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
-    assert_eq!(first.scenarios[0].first_attempt, None, "{first:?}");
-    let kept = browsers();
-    assert!(!kept.is_empty(), "no browser kept after the first suite");
+    let (_alone, suite, harness) = alone_with_a_harness();
+    let kept = kept_after_a_first_suite(&harness, &suite);
     kept.iter().copied().for_each(kill);
-    wait_until_no_browsers();
+    wait_until(|| browsers().is_empty());
     assert!(browsers().is_empty(), "the kept browsers did not die");
 
-    let second = harness.run(&suite).expect("the second suite runs");
-    let web_1 = &second.scenarios[0];
-    assert_eq!(
-        web_1.verdict,
-        Verdict::Pass,
-        "{}",
-        conformance::report::console::render(&second)
-    );
-    let first_attempt = web_1
+    let second = passing_second_suite(&harness, &suite);
+    let first_attempt = second.scenarios[0]
         .first_attempt
         .as_deref()
         .expect("the scenario says it ran twice");
@@ -185,13 +199,7 @@ fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
         !now.is_empty() && now.iter().all(|pid| !kept.contains(pid)),
         "the scenario did not get a new browser: {kept:?} then {now:?}"
     );
-    drop(harness);
-    wait_until_no_browsers();
-    assert_eq!(
-        browsers(),
-        Vec::<u32>::new(),
-        "browsers outlived the harness"
-    );
+    dropped_without_browsers(harness);
 }
 
 /// chromedriver is killed between two suites (its browsers, orphaned,
@@ -201,52 +209,26 @@ fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
 /// rest of the binary: every later browser scenario was an error.)
 #[test]
 fn a_chromedriver_that_died_is_started_again_and_its_browsers_are_killed() {
-    let _alone = ALONE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let suite = web_1_on_the_reference();
-    let harness = Harness::new(ServicesMode::Auto, DockerOptions::default()).expect("a harness");
-    let first = harness.run(&suite).expect("the first suite runs");
-    assert_eq!(first.scenarios[0].verdict, Verdict::Pass, "{first:?}");
-    let kept = browsers();
-    assert!(!kept.is_empty(), "no browser kept after the first suite");
+    let (_alone, suite, harness) = alone_with_a_harness();
+    let kept = kept_after_a_first_suite(&harness, &suite);
     let driver = chromedriver().expect("a chromedriver of this process");
     kill(driver);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while alive(driver) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(|| !alive(driver));
     assert!(!alive(driver), "chromedriver did not die");
     assert!(
         kept.iter().all(|&pid| alive(pid)),
         "the browsers died with chromedriver: nothing left to check"
     );
 
-    let second = harness.run(&suite).expect("the second suite runs");
-    let web_1 = &second.scenarios[0];
-    assert_eq!(
-        web_1.verdict,
-        Verdict::Pass,
-        "{}",
-        conformance::report::console::render(&second)
-    );
-    assert_eq!(web_1.first_attempt, None, "{web_1:?}");
+    let second = passing_second_suite(&harness, &suite);
+    assert_eq!(second.scenarios[0].first_attempt, None, "{second:?}");
     let new_driver = chromedriver().expect("a new chromedriver");
     assert_ne!(new_driver, driver);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while kept.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(|| kept.iter().all(|&pid| !alive(pid)));
     let survivors: Vec<u32> = kept.iter().copied().filter(|&pid| alive(pid)).collect();
     assert!(
         survivors.is_empty(),
         "the dead chromedriver's browsers outlived it: {survivors:?}"
     );
-    drop(harness);
-    wait_until_no_browsers();
-    assert_eq!(
-        browsers(),
-        Vec::<u32>::new(),
-        "browsers outlived the harness"
-    );
+    dropped_without_browsers(harness);
 }

@@ -16,17 +16,7 @@ fn names(list: &[&crate::plan::Planned<'_>]) -> Vec<String> {
 fn the_scenarios_that_time_a_start_run_first_and_alone_then_the_two_lanes() {
     let catalogue = Catalogue::builtin().expect("catalogue");
     let scenarios = load_sources(&[ScenarioSource::Builtin], &catalogue).expect("scenarios");
-    let capabilities = Capabilities {
-        control: true,
-        secret: true,
-        reference: true,
-        frontend: true,
-        missing_knobs: Vec::new(),
-        own_workdir: true,
-        browser: Ok(()),
-        require_browser: false,
-    };
-    let plan = plan(&scenarios, capabilities).expect("a plan");
+    let plan = plan(&scenarios, Capabilities::everything()).expect("a plan");
     let order = RunningOrder::of(&plan);
 
     assert_eq!(
