@@ -43,6 +43,19 @@ fn alone_with_a_harness() -> (std::sync::MutexGuard<'static, ()>, Suite, Harness
     (alone, web_1_on_the_reference(), harness)
 }
 
+/// The directories Chromium leaves in the system's temp directory when it
+/// is killed rather than closed.
+fn chromium_leftovers() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .expect("the temp directory")
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| name.starts_with("org.chromium.Chromium."))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Waits up to 5 s for `done`.
 fn wait_until(done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -73,14 +86,23 @@ fn passing_second_suite(harness: &Harness, suite: &Suite) -> RunOutcome {
     second
 }
 
-/// Drops `harness`: no browser of this process may outlive it.
-fn dropped_without_browsers(harness: Harness) {
+/// Drops `harness`: no browser of this process may outlive it, nor what
+/// its browsers left in the temp directory (beside `before`).
+fn dropped_without_browsers(harness: Harness, before: &[String]) {
     drop(harness);
     wait_until(|| browsers().is_empty());
     assert_eq!(
         browsers(),
         Vec::<u32>::new(),
         "browsers outlived the harness"
+    );
+    let left: Vec<String> = chromium_leftovers()
+        .into_iter()
+        .filter(|name| !before.contains(name))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the browsers left {left:?} in the temp directory"
     );
 }
 
@@ -155,6 +177,7 @@ fn browsers() -> Vec<u32> {
 #[test]
 fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
     let (_alone, suite, harness) = alone_with_a_harness();
+    let before = chromium_leftovers();
     assert!(browsers().is_empty(), "browsers before any suite ran");
     let kept = kept_after_a_first_suite(&harness, &suite);
     passing_second_suite(&harness, &suite);
@@ -163,7 +186,7 @@ fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
         kept,
         "the second suite did not use the kept browsers"
     );
-    dropped_without_browsers(harness);
+    dropped_without_browsers(harness, &before);
 }
 
 /// The browsers a harness kept are killed between two suites: the second
@@ -175,6 +198,7 @@ fn a_harness_keeps_its_browsers_between_suites_and_closes_them_when_it_drops() {
 #[test]
 fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
     let (_alone, suite, harness) = alone_with_a_harness();
+    let before = chromium_leftovers();
     let kept = kept_after_a_first_suite(&harness, &suite);
     kept.iter().copied().for_each(kill);
     wait_until(|| browsers().is_empty());
@@ -199,7 +223,7 @@ fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
         !now.is_empty() && now.iter().all(|pid| !kept.contains(pid)),
         "the scenario did not get a new browser: {kept:?} then {now:?}"
     );
-    dropped_without_browsers(harness);
+    dropped_without_browsers(harness, &before);
 }
 
 /// chromedriver is killed between two suites (its browsers, orphaned,
@@ -210,6 +234,7 @@ fn a_scenario_whose_browser_breaks_runs_again_on_a_new_one() {
 #[test]
 fn a_chromedriver_that_died_is_started_again_and_its_browsers_are_killed() {
     let (_alone, suite, harness) = alone_with_a_harness();
+    let before = chromium_leftovers();
     let kept = kept_after_a_first_suite(&harness, &suite);
     let driver = chromedriver().expect("a chromedriver of this process");
     kill(driver);
@@ -230,5 +255,5 @@ fn a_chromedriver_that_died_is_started_again_and_its_browsers_are_killed() {
         survivors.is_empty(),
         "the dead chromedriver's browsers outlived it: {survivors:?}"
     );
-    dropped_without_browsers(harness);
+    dropped_without_browsers(harness, &before);
 }

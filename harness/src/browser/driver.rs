@@ -2,7 +2,7 @@
 //! per run; each browser lane gets a browser with a fresh profile (see
 //! [`super::pool`]).
 
-use crate::process::{ChildProcess, ProcessError};
+use crate::process::{ChildProcess, GuardedTempDir, ProcessError};
 use crate::services::free_port;
 use std::path::PathBuf;
 use std::process::Command;
@@ -55,6 +55,11 @@ pub(crate) enum BrowserError {
 pub(crate) struct Driver {
     /// Held for the run: chromedriver stops when the driver drops.
     process: ChildProcess,
+    /// chromedriver's and its browsers' `TMPDIR`, removed once chromedriver
+    /// has stopped (fields drop in order): a browser killed rather than
+    /// closed (its driver died, or a run was interrupted) leaves its
+    /// `org.chromium.Chromium.*` directories there, not in `/tmp`.
+    _tmp: GuardedTempDir,
     /// chromedriver's URL.
     pub(crate) url: String,
     /// The Chromium binary.
@@ -149,13 +154,17 @@ impl Driver {
         } = Binaries::find()?;
         let port = free_port()?;
         let mut command = Command::new(&chromedriver);
-        command.arg(format!("--port={port}"));
+        let tmp = GuardedTempDir::new("conformance-chromedriver-")?;
+        command
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", tmp.path());
         let process = ChildProcess::spawn("chromedriver", command)?;
         process
             .wait_for_line("was started successfully", Duration::from_secs(20))
             .await?;
         Ok(Driver {
             process,
+            _tmp: tmp,
             url: format!("http://127.0.0.1:{port}"),
             chrome,
         })
