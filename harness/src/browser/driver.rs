@@ -170,15 +170,8 @@ impl Driver {
         })
     }
 
-    /// Whether chromedriver still runs.
-    pub(crate) fn running(&self) -> bool {
-        self.process.try_exit_status().is_none()
-    }
-
-    /// How chromedriver ended, for the log.
-    pub(crate) fn exit_text(&self) -> String {
-        self.process
-            .try_exit_status()
-            .map_or_else(|| "still running".to_owned(), |status| status.to_string())
+    /// How chromedriver ended, or `None` while it runs.
+    pub(crate) fn exited(&self) -> Option<std::process::ExitStatus> {
+        self.process.try_exit_status()
     }
 }

@@ -54,12 +54,11 @@ impl BrowserPool {
     pub(crate) async fn driver(&self) -> Result<Arc<Driver>, String> {
         let mut slot = self.driver.lock().await;
         match slot.as_ref() {
-            Some(Ok(driver)) if driver.running() => return Ok(Arc::clone(driver)),
             Some(Ok(driver)) => {
-                tracing::warn!(
-                    "chromedriver exited ({}); starting a new one",
-                    driver.exit_text()
-                );
+                let Some(status) = driver.exited() else {
+                    return Ok(Arc::clone(driver));
+                };
+                tracing::warn!("chromedriver exited ({status}); starting a new one");
                 // Its browsers are in its process group: dropping it kills
                 // them, then their profiles are removed.
                 *slot = None;

@@ -161,13 +161,11 @@ fn empty_result(s: &LoadedScenario, verdict: Verdict) -> ScenarioResult {
 /// that breaks again is the harness's error.
 pub(crate) async fn run_scenario(planned: &Planned<'_>, ctx: &RunContext<'_>) -> ScenarioResult {
     let (first, browser_broke) = run_attempt(planned, ctx).await;
-    if !browser_broke {
+    // A browser that broke always ends its attempt with an error.
+    let (true, Verdict::Error(why)) = (browser_broke, &first.verdict) else {
         return first;
-    }
-    let why = match &first.verdict {
-        Verdict::Error(why) => why.clone(),
-        other => other.status().word().to_owned(),
     };
+    let why = why.clone();
     tracing::warn!("{}: {why}; running it again on a new browser", first.name);
     let (mut second, _) = run_attempt(planned, ctx).await;
     second.first_attempt = Some(why);
